@@ -1,0 +1,3 @@
+from callbox.cli.main import main
+
+main()

@@ -1,0 +1,109 @@
+"""ASGI assembly only: routes, lifespan, and error pages in Twilio's envelope."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from callbox import __version__
+from callbox.api.chain import V2010Chain
+from callbox.api.protocol.serializers import render_error
+from callbox.api.router import split_format
+from callbox.api.v2010 import V2010Provider
+from callbox.config import Settings
+from callbox.core.clock import Clock, SystemClock
+from callbox.core.entities import Account
+from callbox.core.errors import CallboxError, MethodNotAllowed, ResourceNotFound
+from callbox.core.sids import RandomSids, SidFactory
+from callbox.services import Services
+from callbox.spec import load_v2010
+from callbox.store.sql.engine import create_engine, is_sqlite, migrate
+from callbox.store.sql.store import SqlStore
+from callbox.store.sql.writer import GroupWriter
+
+__all__ = ["Runtime", "create_app"]
+
+log = logging.getLogger("callbox")
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What one running server holds; set on `app.state.runtime` once ready."""
+
+    settings: Settings
+    services: Services
+    writer: GroupWriter
+    main_account: Account
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None,
+    sids: SidFactory | None = None,
+) -> Starlette:
+    settings = settings or Settings()
+    spec = load_v2010()
+    chain_holder: dict[str, V2010Chain] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        url = settings.resolved_database_url()
+        if is_sqlite(url):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, synchronous=settings.sqlite_synchronous)
+        await migrate(engine)
+        writer = GroupWriter(engine)
+        await writer.start()
+        store = SqlStore(engine, writer)
+        services = Services.build(store, clock or SystemClock(), sids or RandomSids())
+        main = await services.accounts.ensure_main(settings.account_sid, settings.auth_token)
+        chain_holder["v2010"] = V2010Chain(spec, services, V2010Provider(),
+                                           max_body=settings.max_body_bytes)
+        app.state.runtime = Runtime(settings, services, writer, main)
+        log.info("callbox ready: account %s", main.sid)
+        try:
+            yield
+        finally:
+            await writer.stop()
+            await engine.dispose()
+
+    async def v2010(request: Request) -> Response:
+        return await chain_holder["v2010"](request)
+
+    async def health(request: Request) -> Response:
+        ready = hasattr(request.app.state, "runtime")
+        return JSONResponse(
+            {"status": "ok" if ready else "starting", "version": __version__},
+            status_code=200 if ready else 503,
+        )
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        _, fmt, ext = split_format(request.url.path)
+        error: CallboxError
+        if exc.status_code == 405:
+            error = MethodNotAllowed()
+        elif exc.status_code == 404:
+            error = ResourceNotFound(request.url.path)
+        else:
+            error = CallboxError(str(exc.detail), code=exc.status_code, status=exc.status_code)
+        body, media_type = render_error(error.to_dict(), fmt if ext else "json")
+        return Response(body, status_code=error.status, media_type=media_type)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/2010-04-01/{rest:path}", v2010, methods=methods),
+            Route("/2010-04-01", v2010, methods=methods),
+        ],
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )

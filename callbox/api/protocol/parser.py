@@ -1,0 +1,121 @@
+"""Typed request parameters from the query string and the form body, by the operation's
+OpenAPI schema.
+
+Decided once, here:
+- names are case-sensitive, as Twilio's are; names the operation does not declare are
+  ignored (Twilio ignores unknown parameters);
+- a repeated key is a list for `array` parameters; for scalars the first value wins;
+- integers, numbers, booleans (`true`/`false`, any case) and enums are checked, and a value
+  that does not fit is a 400 (code 20001) naming the parameter;
+- `date` and `date-time` accept YYYY-MM-DD (kept as a `date`), ISO 8601 and RFC 2822
+  (aware UTC `datetime`);
+- an empty value is kept as "" for strings (Body="" redacts) and is "absent" for other types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from callbox.api.protocol.dates import parse_date_or_datetime
+from callbox.core.errors import BadRequest, InvalidParameter
+from callbox.spec.loader import Operation, Param
+
+__all__ = ["parse_form", "parse_params"]
+
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+
+
+def parse_form(body: bytes) -> list[tuple[str, str]]:
+    """application/x-www-form-urlencoded, strict UTF-8."""
+    if not body:
+        return []
+    try:
+        text = body.decode("utf-8")
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("The request body is not valid form-urlencoded UTF-8", code=20001) from exc
+
+
+def _convert(param: Param, raw: str, kind: str | None = None) -> Any:
+    kind = kind or param.type
+    if kind == "string":
+        if param.format in ("date-time", "date") and raw != "":
+            try:
+                return parse_date_or_datetime(raw)
+            except ValueError:
+                raise InvalidParameter(
+                    f"Invalid value for {param.name}: {raw!r} is not a date", field=param.name
+                ) from None
+        if param.enum and raw not in param.enum:
+            raise InvalidParameter(
+                f"Invalid value for {param.name}: {raw!r}; expected one of "
+                + ", ".join(param.enum),
+                field=param.name,
+            )
+        return raw
+    if kind == "integer":
+        try:
+            value: Any = int(raw)
+        except ValueError:
+            raise InvalidParameter(
+                f"Invalid value for {param.name}: {raw!r} is not an integer", field=param.name
+            ) from None
+    elif kind == "number":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise InvalidParameter(
+                f"Invalid value for {param.name}: {raw!r} is not a number", field=param.name
+            ) from None
+    elif kind == "boolean":
+        lowered = raw.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise InvalidParameter(
+            f"Invalid value for {param.name}: {raw!r} is not a boolean", field=param.name
+        )
+    else:
+        return raw
+    if param.minimum is not None and value < param.minimum:
+        raise InvalidParameter(
+            f"Invalid value for {param.name}: must be at least {param.minimum:g}", field=param.name
+        )
+    if param.maximum is not None and value > param.maximum:
+        raise InvalidParameter(
+            f"Invalid value for {param.name}: must be at most {param.maximum:g}", field=param.name
+        )
+    return value
+
+
+def _typed(schema: dict[str, Param], pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in pairs:
+        param = schema.get(name)
+        if param is None:
+            continue
+        if param.type == "array":
+            if raw == "" and param.item_type != "string":
+                continue
+            out.setdefault(name, []).append(_convert(param, raw, param.item_type or "string"))
+            continue
+        if name in out:
+            continue
+        if raw == "" and param.type != "string":
+            continue
+        out[name] = _convert(param, raw)
+    return out
+
+
+def parse_params(
+    op: Operation, query: Iterable[tuple[str, str]], form: Iterable[tuple[str, str]]
+) -> dict[str, Any]:
+    """Query parameters, then body parameters (body wins on a clash)."""
+    params = _typed(op.query, query)
+    if op.body:
+        params.update(_typed(op.body, form))
+    return params

@@ -1,0 +1,34 @@
+"""Settings from the environment (`CALLBOX_*`) or CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CALLBOX_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address to listen on")
+    port: int = Field(8080, description="Port to listen on")
+    data_dir: Path = Field(Path("./var"), description="Where the SQLite file and state live")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite+aiosqlite:///<data_dir>/callbox.db"
+    )
+    account_sid: str | None = Field(None, description="Fix the main account's SID (AC…)")
+    auth_token: str | None = Field(None, description="Fix the main account's Auth Token")
+    log_level: str = Field("info", description="debug, info, warning, error")
+    max_body_bytes: int = Field(1_048_576, description="Largest request body accepted (413)")
+    sqlite_synchronous: str = Field(
+        "FULL", description="SQLite PRAGMA synchronous: FULL survives power loss, NORMAL is "
+        "faster and survives a process crash"
+    )
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'callbox.db').resolve()}"

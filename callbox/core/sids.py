@@ -1,0 +1,48 @@
+"""SIDs: two letters and 32 lowercase hex digits. One factory, injectable for tests."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Protocol
+
+__all__ = ["RandomSids", "SidFactory", "SequentialSids", "is_sid", "PREFIXES"]
+
+PREFIXES = {
+    "account": "AC",
+    "message": "SM",
+    "mms": "MM",
+    "media": "ME",
+    "key": "SK",
+    "feedback": "FB",
+    "job": "JB",
+    "phone_number": "PN",
+    "application": "AP",
+    "call": "CA",
+}
+
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+def is_sid(value: str, prefix: str | None = None) -> bool:
+    return bool(_SID.match(value)) and (prefix is None or value.startswith(prefix))
+
+
+class SidFactory(Protocol):
+    def __call__(self, prefix: str) -> str: ...
+
+
+class RandomSids:
+    def __call__(self, prefix: str) -> str:
+        return prefix + os.urandom(16).hex()
+
+
+class SequentialSids:
+    """Deterministic SIDs for tests: AC000…001, AC000…002, …"""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def __call__(self, prefix: str) -> str:
+        self._n += 1
+        return f"{prefix}{self._n:032x}"

@@ -1,0 +1,32 @@
+"""The domain services one process uses, built once and shared by every request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callbox.core.accounts import AccountService
+from callbox.core.clock import Clock
+from callbox.core.messaging import MessagingService
+from callbox.core.ports import Store
+from callbox.core.sids import SidFactory
+
+__all__ = ["Services"]
+
+
+@dataclass(slots=True)
+class Services:
+    store: Store
+    clock: Clock
+    sids: SidFactory
+    accounts: AccountService
+    messaging: MessagingService
+
+    @classmethod
+    def build(cls, store: Store, clock: Clock, sids: SidFactory) -> Services:
+        return cls(
+            store=store,
+            clock=clock,
+            sids=sids,
+            accounts=AccountService(store, clock, sids),
+            messaging=MessagingService(store, clock, sids),
+        )

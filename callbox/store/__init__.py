@@ -1,0 +1,1 @@
+"""Persistence. `store.sql` serves SQLite and PostgreSQL through one SQLAlchemy Core code path."""
