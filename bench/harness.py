@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +107,8 @@ class Children:
             except subprocess.TimeoutExpired:
                 continue
             # The leader is gone; make sure nothing it forked lingers in the group.
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             break
         if proc.poll() is None:
             print(f"bench: warning: pid {proc.pid} did not exit after SIGKILL", file=sys.stderr)

@@ -25,8 +25,6 @@ absent), whatever the figures; 1 when a target could not be run; 2 when the
 benchmark could not start at all (no wrk, bad settings); 130 when interrupted.
 """
 
-# ruff: noqa: E402  (bench/ is put on sys.path before its own imports)
-
 from __future__ import annotations
 
 import base64

@@ -77,7 +77,7 @@ def parse_wrk(output: str) -> WrkResult:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     socket_errors = (
-        dict(zip(("connect", "read", "write", "timeout"), map(int, sock.groups())))
+        dict(zip(("connect", "read", "write", "timeout"), map(int, sock.groups()), strict=True))
         if sock
         else {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     )

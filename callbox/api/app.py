@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from callbox import __version__
 from callbox.api.chain import V2010Chain
@@ -25,7 +27,7 @@ from callbox.core.errors import CallboxError, MethodNotAllowed, ResourceNotFound
 from callbox.core.sids import RandomSids, SidFactory
 from callbox.services import Services
 from callbox.spec import load_v2010
-from callbox.store.sql.engine import create_engine, is_sqlite, migrate
+from callbox.store.sql.engine import create_engine, create_writer, is_sqlite, migrate
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import GroupWriter
 
@@ -59,7 +61,7 @@ def create_app(
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, synchronous=settings.sqlite_synchronous)
         await migrate(engine)
-        writer = GroupWriter(engine)
+        writer = create_writer(url, engine, synchronous=settings.sqlite_synchronous)
         await writer.start()
         store = SqlStore(engine, writer)
         services = Services.build(store, clock or SystemClock(), sids or RandomSids())
@@ -75,7 +77,10 @@ def create_app(
             await engine.dispose()
 
     async def v2010(request: Request) -> Response:
-        return await chain_holder["v2010"](request)
+        # Only reached before the server is ready (afterwards `fast` takes the 2010 paths).
+        error = CallboxError("callbox is starting", code=20503, status=503)
+        body, media_type = render_error(error.to_dict(), split_format(request.url.path)[1])
+        return Response(body, status_code=503, media_type=media_type)
 
     async def health(request: Request) -> Response:
         ready = hasattr(request.app.state, "runtime")
@@ -98,7 +103,7 @@ def create_app(
         return Response(body, status_code=error.status, media_type=media_type)
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/2010-04-01/{rest:path}", v2010, methods=methods),
@@ -107,3 +112,31 @@ def create_app(
         exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
     )
+    starlette_asgi = app.build_middleware_stack
+
+    # The 2010 API is the hot path: once ready, its requests skip Starlette's routing and
+    # middleware (the chain renders every error itself, so nothing is lost).
+    async def fast(scope: Scope, receive: Receive, send: Send) -> None:
+        chain = chain_holder.get("v2010")
+        if chain is not None and scope["type"] == "http" and scope["path"].startswith(
+            "/2010-04-01"
+        ):
+            await chain(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await stack(scope, receive, send)
+            return
+
+        async def send_with_request_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name == b"twilio-request-id" for name, _ in headers):
+                    headers.append((b"twilio-request-id", ("RQ" + os.urandom(16).hex()).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await stack(scope, receive, send_with_request_id)
+
+    stack = starlette_asgi()
+    app.middleware_stack = fast  # type: ignore[assignment]
+    return app

@@ -16,12 +16,10 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import uuid
-from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 
 from callbox.api.context import RequestContext
 from callbox.api.protocol.parser import parse_form, parse_params
@@ -47,23 +45,20 @@ log = logging.getLogger("callbox.api")
 
 _RECORD_NAMES = {"new_key": "Key", "message_feedback": "Feedback"}
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_WWW_AUTHENTICATE = {"WWW-Authenticate": 'Basic realm="Twilio API"'}
+_WWW_AUTHENTICATE = (b"www-authenticate", b'Basic realm="Twilio API"')
+_CONTENT_TYPES = {
+    "application/json": b"application/json",
+    "application/xml": b"application/xml; charset=utf-8",
+    "text/csv": b"text/csv; charset=utf-8",
+    "text/html": b"text/html; charset=utf-8",
+}
 
 
 def _shape(spec: Spec, op: Operation) -> Shape:
     name = spec.item_schema_name(op) or op.response_schema_name or "Resource"
     last = name.rsplit(".", 1)[-1]
-    return Shape(_RECORD_NAMES.get(last, pascal(last)), op.list_key)
-
-
-def _basic(header: str | None) -> tuple[str, str]:
-    if not header or not header[:6].lower() == "basic ":
-        raise AuthenticationFailed()
-    try:
-        username, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        raise AuthenticationFailed() from None
-    return username, password
+    columns = tuple(spec.resolve(spec.schemas.get(name, {})).get("properties", {}))
+    return Shape(_RECORD_NAMES.get(last, pascal(last)), op.list_key, columns)
 
 
 class V2010Chain:
@@ -76,96 +71,137 @@ class V2010Chain:
         self.max_body = max_body
         self.shapes = {op_id: _shape(spec, op) for op_id, op in spec.operations.items()}
 
-    async def __call__(self, request: Request) -> Response:
-        base, fmt, ext = split_format(request.url.path)
-        request_id = "RQ" + uuid.uuid4().hex
-        headers = {"Twilio-Request-Id": request_id}
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """An ASGI app of its own: the hot path touches scope, receive and send directly."""
+        base, fmt, ext = split_format(scope["path"])
+        request_id = "RQ" + self.services.sids("")
+        headers = [(b"twilio-request-id", request_id.encode())]
         try:
-            return await self._handle(request, base, fmt, ext, request_id, headers)
+            status, body, media_type = await self._handle(
+                scope, receive, base, fmt, ext, request_id, headers
+            )
         except CallboxError as exc:
             if exc.status == 401:
-                headers.update(_WWW_AUTHENTICATE)
-            return self._error(exc, fmt, headers)
+                headers.append(_WWW_AUTHENTICATE)
+            status = exc.status
+            body, media_type = render_error(exc.to_dict(), fmt)
         except Exception:
-            log.exception("unhandled error, request id %s: %s %s", request_id, request.method,
-                          request.url.path)
+            log.exception("unhandled error, request id %s: %s %s", request_id, scope["method"],
+                          scope["path"])
             error = InternalError(f"Internal Server Error (request id {request_id})")
-            return self._error(error, fmt, headers)
+            status = error.status
+            body, media_type = render_error(error.to_dict(), fmt)
+        if status != 204:
+            headers.append((b"content-type", _CONTENT_TYPES[media_type]))
+            headers.append((b"content-length", str(len(body)).encode()))
+        if scope["method"] == "HEAD" or status == 204:
+            body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    def _error(self, exc: CallboxError, fmt: str, headers: dict[str, str]) -> Response:
-        body, media_type = render_error(exc.to_dict(), fmt)
-        return Response(body, status_code=exc.status, media_type=media_type, headers=headers)
-
-    async def _handle(self, request: Request, base: str, fmt: str, ext: str, request_id: str,
-                      headers: dict[str, str]) -> Response:
+    async def _handle(self, scope: Scope, receive: Receive, base: str, fmt: str, ext: str,
+                      request_id: str, headers: list[tuple[bytes, bytes]]
+                      ) -> tuple[int, bytes, str]:
+        request_headers = _headers(scope)
         accounts = self.services.accounts
-        principal = await accounts.authenticate(*_basic(request.headers.get("authorization")))
+        principal = await accounts.authenticate(*_basic(request_headers.get(b"authorization")))
         uri = base + ext
         match = self.router.match(base)
         if match is None:
             raise ResourceNotFound(uri)
-        method = "GET" if request.method == "HEAD" else request.method
+        method = "GET" if scope["method"] == "HEAD" else scope["method"]
         op = match.methods.get(method)
         if op is None:
-            headers["Allow"] = ", ".join(sorted(match.methods))
-            raise MethodNotAllowed(f"Method {request.method} not allowed for {uri}")
+            headers.append((b"allow", ", ".join(sorted(match.methods)).encode()))
+            raise MethodNotAllowed(f"Method {scope['method']} not allowed for {uri}")
         account_sid = match.params.get("AccountSid")
         if account_sid is None and op.path.startswith("/2010-04-01/Accounts/{Sid}"):
             account_sid = match.params["Sid"]
         account = await accounts.target(principal, account_sid or principal.account.sid, uri)
-        form = await self._form(request) if method in _BODY_METHODS else []
-        params = parse_params(op, request.query_params.multi_items(), form)
+        form: list[tuple[str, str]] = []
+        if method in _BODY_METHODS:
+            form = await self._form(scope, receive, request_headers)
+        raw_query = scope.get("query_string", b"")
+        query = parse_form(raw_query) if raw_query else []
+        params = parse_params(op, query, form)
         ctx = RequestContext(
             op=op, services=self.services, principal=principal, account=account,
-            path_params=match.params, params=params, query=request.query_params.multi_items(),
-            path=base, ext=ext, request_id=request_id, headers=headers,
+            path_params=match.params, params=params, query=query,
+            path=base, ext=ext, request_id=request_id,
         )
         data = await getattr(self.provider, OPERATIONS[op.operation_id])(ctx)
         status = ctx.status or op.success_status
         if status == 204:
-            return Response(status_code=204, headers=headers)
+            return 204, b"", ""
         body, media_type = render(self.shapes[op.operation_id], data, fmt)
-        if request.method == "HEAD":
-            body = b""
-        return Response(body, status_code=status, media_type=media_type, headers=headers)
+        return status, body, media_type
 
-    async def _read_body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length")
+    async def _read_body(self, receive: Receive, declared: bytes | None) -> bytes:
         if declared is not None:
             try:
-                if int(declared) > self.max_body:
-                    raise PayloadTooLarge(f"Request body exceeds {self.max_body} bytes")
+                too_large = int(declared) > self.max_body
             except ValueError:
                 raise BadRequest("Invalid Content-Length", code=20001) from None
+            if too_large:
+                raise PayloadTooLarge(f"Request body exceeds {self.max_body} bytes")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise BadRequest("Client disconnected", code=20001)
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
                 raise PayloadTooLarge(f"Request body exceeds {self.max_body} bytes")
             chunks.append(chunk)
-        return b"".join(chunks)
+            if not message.get("more_body", False):
+                break
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    async def _form(self, request: Request) -> list[tuple[str, str]]:
-        body = await self._read_body(request)
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype in ("", "application/x-www-form-urlencoded"):
+    async def _form(self, scope: Scope, receive: Receive, request_headers: dict[bytes, bytes]
+                    ) -> list[tuple[str, str]]:
+        body = await self._read_body(receive, request_headers.get(b"content-length"))
+        ctype = request_headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if ctype in (b"", b"application/x-www-form-urlencoded"):
             return parse_form(body)
-        if ctype == "multipart/form-data":
-            request._body = body  # noqa: SLF001 - the capped body, read once
-            try:
-                form: FormData = await request.form(max_files=10, max_fields=1000)
-            except Exception as exc:  # python-multipart raises several types
-                raise BadRequest("Malformed multipart body", code=20001) from exc
-            pairs: list[tuple[str, Any]] = []
-            for key, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    raise BadRequest("File uploads are not accepted", code=20001, field=key)
-                pairs.append((key, value))
-            return pairs
+        if ctype == b"multipart/form-data":
+            return await _multipart(scope, body)
         if not body:
             return []
         raise UnsupportedMediaType(
-            f"Content-Type {ctype} is not accepted: send application/x-www-form-urlencoded "
-            "or multipart/form-data"
+            f"Content-Type {ctype.decode('latin-1')} is not accepted: send "
+            "application/x-www-form-urlencoded or multipart/form-data"
         )
+
+
+def _basic(header: bytes | None) -> tuple[str, str]:
+    if not header or header[:6].lower() != b"basic ":
+        raise AuthenticationFailed()
+    try:
+        decoded = base64.b64decode(header[6:], validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationFailed() from None
+    username, _, password = decoded.partition(":")
+    return username, password
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {name: value for name, value in scope["headers"]}
+
+
+async def _multipart(scope: Scope, body: bytes) -> list[tuple[str, str]]:
+    async def replay() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    request = Request(scope, replay)
+    try:
+        form: FormData = await request.form(max_files=10, max_fields=1000)
+    except Exception as exc:  # python-multipart raises several types
+        raise BadRequest("Malformed multipart body", code=20001) from exc
+    pairs: list[tuple[str, str]] = []
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise BadRequest("File uploads are not accepted", code=20001, field=key)
+        pairs.append((key, value))
+    return pairs

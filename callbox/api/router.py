@@ -40,6 +40,7 @@ class Match:
 class Router:
     def __init__(self, spec: Spec) -> None:
         self._root = _Node()
+        self._cache: dict[str, Match | None] = {}
         for op in spec.operations.values():
             node = self._root
             template = op.path[: -len(".json")] if op.path.endswith(".json") else op.path
@@ -56,6 +57,15 @@ class Router:
             node.names = tuple(names)
 
     def match(self, path: str) -> Match | None:
+        hit = self._cache.get(path)
+        if hit is None:
+            hit = self._match(path)
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            self._cache[path] = hit
+        return hit
+
+    def _match(self, path: str) -> Match | None:
         values: list[str] = []
         node = self._root
         for segment in path.strip("/").split("/"):

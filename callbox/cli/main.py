@@ -12,7 +12,10 @@ from callbox.config import Settings
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="callbox: Twilio's APIs, self-hosted.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    help="callbox: Twilio's APIs, self-hosted.",
+)
 
 
 def _configure_logging(level: str) -> None:
@@ -50,7 +53,7 @@ def serve(
 
     config = uvicorn.Config(
         application, host=settings.host, port=settings.port, log_level=settings.log_level,
-        access_log=False, loop="uvloop", http="httptools", lifespan="on",
+        access_log=False, loop="uvloop", http="httptools", lifespan="on", proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)

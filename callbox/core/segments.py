@@ -20,15 +20,18 @@ _SMART = {
 }
 
 
+_GSM7 = _GSM7_BASIC | _GSM7_EXTENDED
+
+
 def is_gsm7(text: str) -> bool:
-    return all(ch in _GSM7_BASIC or ch in _GSM7_EXTENDED for ch in text)
+    return _GSM7.issuperset(text)
 
 
 def count_segments(text: str) -> int:
     if not text:
         return 1
     if is_gsm7(text):
-        septets = sum(2 if ch in _GSM7_EXTENDED else 1 for ch in text)
+        septets = len(text) + sum(text.count(ch) for ch in _GSM7_EXTENDED)
         if septets <= 160:
             return 1
         return -(-septets // 153)

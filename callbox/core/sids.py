@@ -33,8 +33,18 @@ class SidFactory(Protocol):
 
 
 class RandomSids:
+    """128 random bits per SID from the OS, fetched 4 KiB at a time (one syscall per 256)."""
+
+    def __init__(self) -> None:
+        self._pool = b""
+        self._at = 0
+
     def __call__(self, prefix: str) -> str:
-        return prefix + os.urandom(16).hex()
+        if self._at >= len(self._pool):
+            self._pool, self._at = os.urandom(4096), 0
+        at = self._at
+        self._at = at + 16
+        return prefix + self._pool[at : at + 16].hex()
 
 
 class SequentialSids:

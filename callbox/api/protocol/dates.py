@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 
@@ -12,13 +13,24 @@ _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
            "Dec")
 
 
+_last: tuple[int, str] = (-1, "")
+
+
 def format_rfc2822(value: datetime | None) -> str | None:
-    """`Fri, 13 Aug 2010 01:16:24 +0000`, locale-independent."""
+    """`Fri, 13 Aug 2010 01:16:24 +0000`, locale-independent. Many records share a second,
+    so the last answer is kept."""
+    global _last
     if value is None:
         return None
     v = value.astimezone(UTC)
-    return (f"{_DAYS[v.weekday()]}, {v.day:02d} {_MONTHS[v.month]} {v.year:04d} "
+    second = math.floor(v.timestamp())
+    last = _last
+    if last[0] == second:
+        return last[1]
+    text = (f"{_DAYS[v.weekday()]}, {v.day:02d} {_MONTHS[v.month]} {v.year:04d} "
             f"{v.hour:02d}:{v.minute:02d}:{v.second:02d} +0000")
+    _last = (second, text)
+    return text
 
 
 def format_iso(value: datetime | None) -> str | None:

@@ -49,7 +49,7 @@ def decode_token(token: str) -> Cursor:
         if not isinstance(micros, int) or not isinstance(sid, str):
             raise ValueError(token)
         return Cursor(from_micros(micros), sid, backward=token.startswith("PB"))
-    except (ValueError, TypeError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, OverflowError, orjson.JSONDecodeError):
         raise InvalidParameter("Invalid PageToken", field="PageToken") from None
 
 

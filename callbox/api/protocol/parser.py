@@ -9,14 +9,15 @@ Decided once, here:
   that does not fit is a 400 (code 20001) naming the parameter;
 - `date` and `date-time` accept YYYY-MM-DD (kept as a `date`), ISO 8601 and RFC 2822
   (aware UTC `datetime`);
-- an empty value is kept as "" for strings (Body="" redacts) and is "absent" for other types.
+- an empty value is kept as "" for plain strings (Body="" redacts) and is "absent" for
+  every other type, dates included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from callbox.api.protocol.dates import parse_date_or_datetime
 from callbox.core.errors import BadRequest, InvalidParameter
@@ -28,14 +29,28 @@ _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
 
+def _unquote(piece: str) -> str:
+    if "+" in piece:
+        piece = piece.replace("+", " ")
+    if "%" in piece:
+        piece = unquote(piece, encoding="utf-8", errors="strict")
+    return piece
+
+
 def parse_form(body: bytes) -> list[tuple[str, str]]:
-    """application/x-www-form-urlencoded, strict UTF-8."""
+    """application/x-www-form-urlencoded (also query strings), strict UTF-8; blank values
+    are kept (`Body=` redacts)."""
     if not body:
         return []
     try:
-        text = body.decode("utf-8")
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-    except (UnicodeDecodeError, ValueError) as exc:
+        pairs = []
+        for field in body.decode("utf-8").split("&"):
+            if not field:
+                continue
+            name, _, value = field.partition("=")
+            pairs.append((_unquote(name), _unquote(value)))
+        return pairs
+    except UnicodeDecodeError as exc:
         raise BadRequest("The request body is not valid form-urlencoded UTF-8", code=20001) from exc
 
 
@@ -105,7 +120,7 @@ def _typed(schema: dict[str, Param], pairs: Iterable[tuple[str, str]]) -> dict[s
             continue
         if name in out:
             continue
-        if raw == "" and param.type != "string":
+        if raw == "" and (param.type != "string" or param.format in ("date", "date-time")):
             continue
         out[name] = _convert(param, raw)
     return out

@@ -48,6 +48,7 @@ PAGING_FIELDS = (
 class Shape:
     record: str  # XML element of one record: "Message"
     list_key: str | None = None  # JSON key of a list page: "messages"
+    columns: tuple[str, ...] = ()  # CSV/HTML columns when there is no record to look at
 
     @property
     def list_element(self) -> str:
@@ -118,8 +119,8 @@ def _records(shape: Shape, data: dict[str, Any]) -> list[dict[str, Any]]:
     return [data]
 
 
-def _columns(records: list[dict[str, Any]]) -> list[str]:
-    columns: dict[str, None] = {}
+def _columns(shape: Shape, records: list[dict[str, Any]]) -> list[str]:
+    columns: dict[str, None] = dict.fromkeys(shape.columns) if not records else {}
     for record in records:
         for key in record:
             columns.setdefault(key, None)
@@ -132,7 +133,7 @@ def _csv(shape: Shape, data: dict[str, Any] | None) -> bytes:
     records = _records(shape, data)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    columns = _columns(records)
+    columns = _columns(shape, records)
     writer.writerow(columns)
     for record in records:
         writer.writerow([_cell(record.get(col)) for col in columns])
@@ -150,7 +151,7 @@ def _html(shape: Shape, data: dict[str, Any] | None) -> bytes:
     ]
     if data is not None:
         records = _records(shape, data)
-        columns = _columns(records)
+        columns = _columns(shape, records)
         out.append("<table><thead><tr>")
         out.extend(f"<th>{html.escape(col)}</th>" for col in columns)
         out.append("</tr></thead><tbody>")
@@ -183,7 +184,7 @@ def render(shape: Shape, data: dict[str, Any] | None, fmt: str) -> tuple[bytes, 
     return body, MEDIA_TYPES.get(fmt, MEDIA_TYPES["xml"])
 
 
-_ERROR = Shape("RestException")
+_ERROR = Shape("RestException", columns=("code", "message", "more_info", "status"))
 
 
 def render_error(error: dict[str, Any], fmt: str) -> tuple[bytes, str]:

@@ -7,11 +7,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
-__all__ = ["create_engine", "is_sqlite", "migrate", "sqlite_url"]
+from callbox.store.sql.writer import AsyncEngineWriter, GroupWriter, SqliteThreadWriter
+
+__all__ = ["create_engine", "create_writer", "is_sqlite", "migrate", "sqlite_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -24,7 +28,19 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
+
+
 def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
+    """The engine for reads (and, on PostgreSQL, writes)."""
     if is_sqlite(url):
         engine = create_async_engine(
             url,
@@ -32,20 +48,23 @@ def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
             max_overflow=8,
             connect_args={"timeout": 30, "check_same_thread": False},
         )
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA synchronous={synchronous}")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA foreign_keys=OFF")
-            cursor.close()
-
+        _sqlite_pragmas(engine.sync_engine, synchronous)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+asyncpg://" + url[len("postgresql://"):]
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def create_writer(url: str, engine: AsyncEngine, *, synchronous: str = "FULL") -> GroupWriter:
+    """SQLite: a dedicated writer thread with its own connection. Others: the async engine."""
+    if is_sqlite(url):
+        sync_url = url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1)
+        sync_engine = sa_create_engine(
+            sync_url, poolclass=StaticPool, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        _sqlite_pragmas(sync_engine, synchronous)
+        return SqliteThreadWriter(sync_engine)
+    return AsyncEngineWriter(engine)
 
 
 def _alembic_config() -> Config:

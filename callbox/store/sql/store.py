@@ -9,7 +9,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Select, and_, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callbox.core.clock import from_micros, to_micros
 from callbox.core.entities import (
@@ -125,12 +126,34 @@ def _media(row: Any) -> Media:
 
 
 def _job_row(job: Job) -> dict[str, Any]:
-    row = _to_row(asdict(job))
-    row["payload"] = orjson.dumps(job.payload).decode()
-    row["date_updated"] = row["date_created"]
-    row["locked_until"] = None
-    row["last_error"] = None
-    return row
+    created = to_micros(job.date_created)
+    return {
+        "sid": job.sid,
+        "kind": job.kind,
+        "account_sid": job.account_sid,
+        "resource_sid": job.resource_sid,
+        "payload": orjson.dumps(job.payload).decode(),
+        "status": job.status,
+        "run_at": to_micros(job.run_at),
+        "attempts": job.attempts,
+        "idempotency_key": job.idempotency_key,
+        "locked_until": None,
+        "last_error": None,
+        "date_created": created,
+        "date_updated": created,
+    }
+
+
+def _media_row(m: Media) -> dict[str, Any]:
+    return {
+        "sid": m.sid,
+        "account_sid": m.account_sid,
+        "parent_sid": m.parent_sid,
+        "url": m.url,
+        "content_type": m.content_type,
+        "date_created": to_micros(m.date_created),
+        "date_updated": to_micros(m.date_updated),
+    }
 
 
 def _keyset(stmt: Select[Any], table: Any, after: Cursor | None, limit: int) -> Select[Any]:
@@ -204,6 +227,7 @@ class SqlStore:
         row = _to_row(asdict(account))
         row["status"] = account.status.value
         row["type"] = account.type.value
+        row["is_main"] = bool(account.is_main)
         await self.writer.write(Insert(t.accounts, row))
 
     async def update_account(self, sid: str, changes: dict[str, Any]) -> None:
@@ -235,7 +259,7 @@ class SqlStore:
     # messages ---------------------------------------------------------------------------
     async def create_message(self, message: Message, media: list[Media], jobs: list[Job]) -> None:
         steps: list[Insert] = [Insert(t.messages, _message_row(message))]
-        steps += [Insert(t.media, _to_row(asdict(m))) for m in media]
+        steps += [Insert(t.media, _media_row(m)) for m in media]
         steps += [Insert(t.jobs, _job_row(j)) for j in jobs]
         await self.writer.write(*steps)
 
@@ -269,10 +293,10 @@ class SqlStore:
             stmt = stmt.where(c.status.in_(sorted(only_if_status)))
         stmt = stmt.values(_to_row(changes))
 
-        async def run(conn: AsyncConnection) -> int:
-            result = await conn.execute(stmt)
+        def run(conn: Connection) -> int:
+            result = conn.execute(stmt)
             if result.rowcount and cancel_jobs:
-                await conn.execute(
+                conn.execute(
                     update(t.jobs)
                     .where(t.jobs.c.resource_sid == sid, t.jobs.c.status == "pending")
                     .values(status="canceled", date_updated=_to_row(changes)["date_updated"])
@@ -285,14 +309,14 @@ class SqlStore:
     async def delete_message(self, account_sid: str, sid: str) -> bool:
         c = t.messages.c
 
-        async def run(conn: AsyncConnection) -> int:
-            result = await conn.execute(
+        def run(conn: Connection) -> int:
+            result = conn.execute(
                 delete(t.messages).where(c.sid == sid, c.account_sid == account_sid)
             )
             if result.rowcount:
-                await conn.execute(delete(t.media).where(t.media.c.parent_sid == sid))
-                await conn.execute(delete(t.feedback).where(t.feedback.c.message_sid == sid))
-                await conn.execute(
+                conn.execute(delete(t.media).where(t.media.c.parent_sid == sid))
+                conn.execute(delete(t.feedback).where(t.feedback.c.message_sid == sid))
+                conn.execute(
                     update(t.jobs)
                     .where(t.jobs.c.resource_sid == sid, t.jobs.c.status == "pending")
                     .values(status="canceled")
@@ -327,19 +351,19 @@ class SqlStore:
     async def delete_media(self, account_sid: str, message_sid: str, sid: str) -> bool:
         c = t.media.c
 
-        async def run(conn: AsyncConnection) -> int:
-            result = await conn.execute(
+        def run(conn: Connection) -> int:
+            result = conn.execute(
                 delete(t.media).where(
                     c.sid == sid, c.parent_sid == message_sid, c.account_sid == account_sid
                 )
             )
             if result.rowcount:
                 count = (
-                    await conn.execute(
+                    conn.execute(
                         select(func.count()).select_from(t.media).where(c.parent_sid == message_sid)
                     )
                 ).scalar_one()
-                await conn.execute(
+                conn.execute(
                     update(t.messages).where(t.messages.c.sid == message_sid).values(num_media=count)
                 )
             return int(result.rowcount)
@@ -350,14 +374,14 @@ class SqlStore:
     async def upsert_feedback(self, fb: Feedback) -> Feedback:
         c = t.feedback.c
 
-        async def run(conn: AsyncConnection) -> Feedback:
-            existing = (
-                await conn.execute(select(t.feedback).where(c.message_sid == fb.message_sid))
+        def run(conn: Connection) -> Feedback:
+            existing = conn.execute(
+                select(t.feedback).where(c.message_sid == fb.message_sid)
             ).first()
             if existing is None:
-                await conn.execute(t.feedback.insert().values(_to_row(asdict(fb))))
+                conn.execute(t.feedback.insert().values(_to_row(asdict(fb))))
                 return fb
-            await conn.execute(
+            conn.execute(
                 update(t.feedback)
                 .where(c.message_sid == fb.message_sid)
                 .values(outcome=fb.outcome, date_updated=to_micros(fb.date_updated))

@@ -3,27 +3,40 @@
     caller ──write(Unit)──► queue ──► writer task: drain up to max_batch units
                                         BEGIN
                                           rows of each table → one executemany INSERT
-                                          statements in order → execute
+                                          Exec steps in order → fn(connection)
                                         COMMIT ──► every caller's future resolves
                                         (on failure: ROLLBACK, then each unit alone,
                                          so only the unit at fault sees the error)
 
-SQLite allows one writer at a time and a commit costs an fsync; grouping turns N commits
-into one. A unit's steps always commit together or not at all.
+A unit's steps always commit together or not at all. Two ways to run a batch:
+
+    GroupWriter            (abstract: queue, batching, failure isolation)
+    ├── AsyncEngineWriter  any async SQLAlchemy engine (PostgreSQL via asyncpg)
+    └── SqliteThreadWriter one dedicated thread holding SQLite's single write connection;
+                           inserts go straight to the driver's executemany, so a batch
+                           costs the event loop almost nothing
+
+Exec steps are plain functions over a synchronous SQLAlchemy `Connection`; the async
+writer runs them through `run_sync`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["Exec", "GroupWriter", "Insert", "Step"]
+__all__ = ["AsyncEngineWriter", "Exec", "GroupWriter", "Insert", "SqliteThreadWriter", "Step"]
 
 log = logging.getLogger("callbox.store.writer")
 
@@ -36,48 +49,50 @@ class Insert:
 
 @dataclass(slots=True, frozen=True)
 class Exec:
-    """A statement (or any work) run on the transaction's connection; its result is returned."""
+    """Work on the transaction's connection; its return value is handed back."""
 
-    fn: Callable[[AsyncConnection], Awaitable[Any]]
+    fn: Callable[[Connection], Any]
 
 
 Step = Insert | Exec
+Batch = list[Sequence[Step]]
 
 
-@dataclass(slots=True)
-class _Unit:
-    steps: Sequence[Step]
-    future: asyncio.Future[list[Any]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-
-
-class GroupWriter:
-    def __init__(self, engine: AsyncEngine, *, max_batch: int = 1024) -> None:
-        self._engine = engine
+class GroupWriter(ABC):
+    def __init__(self, *, max_batch: int = 1024) -> None:
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[_Unit | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[Sequence[Step], asyncio.Future[list[Any]]] | None] = (
+            asyncio.Queue()
+        )
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.batches = 0
         self.units = 0
 
     async def start(self) -> None:
         if self._task is None:
+            self._loop = asyncio.get_running_loop()
             self._task = asyncio.create_task(self._run(), name="callbox-group-writer")
 
     async def stop(self) -> None:
         """Finish everything queued so far, then stop."""
         if self._task is None:
             return
+        self._stopping = True
         await self._queue.put(None)
         await self._task
         self._task = None
+        await self._close()
 
     async def write(self, *steps: Step) -> list[Any]:
         """Commit the steps together; return the results of the Exec steps, in order."""
-        if self._task is None:
+        if self._task is None or self._stopping:
             raise RuntimeError("GroupWriter is not running")
-        unit = _Unit(steps)
-        self._queue.put_nowait(unit)
-        return await asyncio.shield(unit.future)
+        future: asyncio.Future[list[Any]] = self._loop.create_future()
+        self._queue.put_nowait((steps, future))
+        # A caller that goes away (client disconnect) cancels only its wait: the unit is
+        # already queued and commits with its batch.
+        return await future
 
     async def _run(self) -> None:
         stopping = False
@@ -96,56 +111,135 @@ class GroupWriter:
                     break
                 batch.append(item)
             await self._commit(batch)
+        # Anything that slipped in behind the stop marker still commits.
+        leftovers = []
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is not None:
+                leftovers.append(item)
+        if leftovers:
+            await self._commit(leftovers)
 
-    async def _commit(self, batch: list[_Unit]) -> None:
+    async def _commit(self, batch: list[tuple[Sequence[Step], asyncio.Future[list[Any]]]]) -> None:
         try:
-            results = await self._transaction(batch)
+            results = await self._transaction([steps for steps, _ in batch])
         except Exception as exc:
             if len(batch) == 1:
-                self._fail(batch[0], exc)
+                _settle(batch[0][1], exc=exc)
                 return
             log.debug("group commit of %d units failed; retrying one by one", len(batch))
-            for unit in batch:
+            for steps, future in batch:
                 try:
-                    (result,) = await self._transaction([unit])
-                except Exception as exc:
-                    self._fail(unit, exc)
+                    (result,) = await self._transaction([steps])
+                except Exception as single:
+                    _settle(future, exc=single)
                 else:
-                    self._resolve(unit, result)
+                    self.batches += 1
+                    self.units += 1
+                    _settle(future, result=result)
             return
-        for unit, result in zip(batch, results, strict=True):
-            self._resolve(unit, result)
-
-    async def _transaction(self, batch: list[_Unit]) -> list[list[Any]]:
-        results: list[list[Any]] = []
-        async with self._engine.begin() as conn:
-            pending: dict[Table, list[dict[str, Any]]] = {}
-            for unit in batch:
-                out: list[Any] = []
-                for step in unit.steps:
-                    if isinstance(step, Insert):
-                        pending.setdefault(step.table, []).append(step.row)
-                    else:
-                        await _flush(conn, pending)
-                        out.append(await step.fn(conn))
-                results.append(out)
-            await _flush(conn, pending)
         self.batches += 1
         self.units += len(batch)
-        return results
+        for (_, future), result in zip(batch, results, strict=True):
+            _settle(future, result=result)
 
-    @staticmethod
-    def _resolve(unit: _Unit, result: list[Any]) -> None:
-        if not unit.future.done():
-            unit.future.set_result(result)
+    @abstractmethod
+    async def _transaction(self, batch: Batch) -> list[list[Any]]: ...
 
-    @staticmethod
-    def _fail(unit: _Unit, exc: BaseException) -> None:
-        if not unit.future.done():
-            unit.future.set_exception(exc)
+    async def _close(self) -> None:
+        return None
 
 
-async def _flush(conn: AsyncConnection, pending: dict[Table, list[dict[str, Any]]]) -> None:
-    for table, rows in pending.items():
-        await conn.execute(table.insert(), rows)
-    pending.clear()
+def _settle(future: asyncio.Future[list[Any]], *, result: Any = None,
+            exc: BaseException | None = None) -> None:
+    if future.done():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
+def _plan(batch: Batch, flush: Callable[[dict[Table, list[dict[str, Any]]]], None],
+          run: Callable[[Exec], Any]) -> list[list[Any]]:
+    """Walk the batch in order: inserts accumulate per table and are flushed before any
+    Exec step (which may read them) and at the end."""
+    results: list[list[Any]] = []
+    pending: dict[Table, list[dict[str, Any]]] = {}
+    for steps in batch:
+        out: list[Any] = []
+        for step in steps:
+            if isinstance(step, Insert):
+                pending.setdefault(step.table, []).append(step.row)
+            else:
+                if pending:
+                    flush(pending)
+                    pending = {}
+                out.append(run(step))
+        results.append(out)
+    if pending:
+        flush(pending)
+    return results
+
+
+class AsyncEngineWriter(GroupWriter):
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = 1024) -> None:
+        super().__init__(max_batch=max_batch)
+        self._engine = engine
+
+    async def _transaction(self, batch: Batch) -> list[list[Any]]:
+        async with self._engine.begin() as conn:
+
+            def in_transaction(sync_conn: Connection) -> list[list[Any]]:
+                def flush(pending: dict[Table, list[dict[str, Any]]]) -> None:
+                    for table, rows in pending.items():
+                        sync_conn.execute(table.insert(), rows)
+
+                return _plan(batch, flush, lambda step: step.fn(sync_conn))
+
+            return await conn.run_sync(in_transaction)
+
+
+class SqliteThreadWriter(GroupWriter):
+    """SQLite allows one writer; this thread is it. Inserts bypass SQLAlchemy's per-row
+    parameter processing and go to the driver's executemany, so every row must carry
+    every column of its table."""
+
+    def __init__(self, engine: Engine, *, max_batch: int = 1024) -> None:
+        super().__init__(max_batch=max_batch)
+        self._engine = engine
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbox-writer")
+        self._sql: dict[Table, str] = {}
+
+    def _insert_sql(self, table: Table) -> str:
+        sql = self._sql.get(table)
+        if sql is None:
+            cols = [c.name for c in table.columns]
+            sql = (f"INSERT INTO {table.name} ({', '.join(cols)}) "
+                   f"VALUES ({', '.join(':' + c for c in cols)})")
+            self._sql[table] = sql
+        return sql
+
+    def _run_sync(self, batch: Batch) -> list[list[Any]]:
+        with self._engine.begin() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+
+            def flush(pending: dict[Table, list[dict[str, Any]]]) -> None:
+                for table, rows in pending.items():
+                    sql = self._insert_sql(table)
+                    try:
+                        raw.executemany(sql, rows)
+                    except sqlite3.IntegrityError as exc:
+                        # the same exception type the SQLAlchemy path raises
+                        raise IntegrityError(sql, None, exc) from exc
+
+            return _plan(batch, flush, lambda step: step.fn(conn))
+
+    async def _transaction(self, batch: Batch) -> list[list[Any]]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run_sync, batch)
+
+    async def _close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self._engine.dispose()
