@@ -313,7 +313,8 @@ def run_targets(
                 if setup is None:
                     print(f"  {result.status}: {result.reason}", flush=True)
                     continue
-                log_level = os.environ.get("BENCH_PRISM_LOG", "warn")
+                # Prism as users run it (`prism mock spec.json`): its default log level.
+                log_level = os.environ.get("BENCH_PRISM_LOG", "info")
                 info.update(
                     prism=prism_version(),
                     prism_log_level=log_level,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,9 +24,10 @@ class Settings(BaseSettings):
     auth_token: str | None = Field(None, description="Fix the main account's Auth Token")
     log_level: str = Field("info", description="debug, info, warning, error")
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted (413)")
-    sqlite_synchronous: str = Field(
-        "FULL", description="SQLite PRAGMA synchronous: FULL survives power loss, NORMAL is "
-        "faster and survives a process crash"
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = Field(
+        "NORMAL", description="SQLite PRAGMA synchronous (WAL). NORMAL: a commit survives a "
+        "crash or kill of callbox; FULL: it also survives an OS crash or power loss, at an "
+        "fsync per group commit on the event loop"
     )
 
     def resolved_database_url(self) -> str:

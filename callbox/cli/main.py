@@ -54,6 +54,7 @@ def serve(
     config = uvicorn.Config(
         application, host=settings.host, port=settings.port, log_level=settings.log_level,
         access_log=False, loop="uvloop", http="httptools", lifespan="on", proxy_headers=False,
+        server_header=False,
         timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,8 @@ class AccountService:
         self.sids = sids
         self._accounts: dict[str, tuple[float, Account | None]] = {}
         self._keys: dict[str, tuple[float, ApiKey | None]] = {}
+        self._verified: dict[tuple[str, str], tuple[float, Principal]] = {}
+        self._loading: dict[str, asyncio.Future[Any]] = {}
 
     # bootstrap ----------------------------------------------------------------------------
     async def ensure_main(self, sid: str | None, token: str | None) -> Account:
@@ -74,30 +78,53 @@ class AccountService:
         return account
 
     # authentication -------------------------------------------------------------------------
-    async def _cached_account(self, sid: str) -> Account | None:
-        hit = self._accounts.get(sid)
+    async def _cached(self, cache: dict[str, tuple[float, Any]], sid: str,
+                      load: Callable[[str], Awaitable[Any]]) -> Any:
+        """A short-lived cache with one load in flight per key: when an entry expires
+        under load, one query refreshes it and every other request waits for that one."""
+        hit = cache.get(sid)
         now = time.monotonic()
         if hit and hit[0] > now:
             return hit[1]
-        account = await self.store.get_account(sid)
-        self._accounts[sid] = (now + _CACHE_SECONDS, account)
-        return account
+        pending = self._loading.get(sid)
+        if pending is None:
+            pending = asyncio.ensure_future(load(sid))
+            self._loading[sid] = pending
+            try:
+                value = await pending
+                cache[sid] = (time.monotonic() + _CACHE_SECONDS, value)
+                return value
+            finally:
+                self._loading.pop(sid, None)
+        return await asyncio.shield(pending)
+
+    async def _cached_account(self, sid: str) -> Account | None:
+        return await self._cached(self._accounts, sid, self.store.get_account)  # type: ignore[no-any-return]
 
     async def _cached_key(self, sid: str) -> ApiKey | None:
-        hit = self._keys.get(sid)
-        now = time.monotonic()
-        if hit and hit[0] > now:
-            return hit[1]
-        key = await self.store.get_key(sid)
-        self._keys[sid] = (now + _CACHE_SECONDS, key)
-        return key
+        return await self._cached(self._keys, sid, self.store.get_key)  # type: ignore[no-any-return]
 
     def forget(self, sid: str) -> None:
         self._accounts.pop(sid, None)
         self._keys.pop(sid, None)
+        for pair in [p for p, (_, who) in self._verified.items()
+                     if sid in (p[0], who.account.sid, who.account.owner_account_sid)]:
+            self._verified.pop(pair, None)
 
     async def authenticate(self, username: str, password: str) -> Principal:
-        """Constant-time checks; an unknown user costs the same comparison as a known one."""
+        """Constant-time checks; an unknown user costs the same comparison as a known one.
+        A verified pair is remembered for the cache period (a dict lookup compares keys
+        only when their keyed hashes already match, so it leaks nothing about secrets)."""
+        hit = self._verified.get((username, password))
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        principal = await self._verify(username, password)
+        self._verified[(username, password)] = (time.monotonic() + _CACHE_SECONDS, principal)
+        if len(self._verified) > 10_000:
+            self._verified.clear()
+        return principal
+
+    async def _verify(self, username: str, password: str) -> Principal:
         if is_sid(username, "SK"):
             key = await self._cached_key(username)
             expected = key.secret_hash if key else _DUMMY_HASH

@@ -31,7 +31,9 @@ def count_segments(text: str) -> int:
     if not text:
         return 1
     if is_gsm7(text):
-        septets = len(text) + sum(text.count(ch) for ch in _GSM7_EXTENDED)
+        septets = len(text)
+        if not _GSM7_EXTENDED.isdisjoint(text):
+            septets += sum(text.count(ch) for ch in _GSM7_EXTENDED)
         if septets <= 160:
             return 1
         return -(-septets // 153)

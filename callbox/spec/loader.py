@@ -79,6 +79,7 @@ class Spec:
         self.document = document
         self.schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
         self.operations: dict[str, Operation] = {}
+        self._subresources: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
         for path, item in document.get("paths", {}).items():
             x_path = item.get("x-twilio", {}) or {}
             for method, raw in item.items():
@@ -168,10 +169,17 @@ class Spec:
 
     def subresource_uris(self, operation_id: str, record: dict[str, Any]) -> dict[str, str]:
         """`subresource_uris` of a record, from the path's `x-twilio.dependentProperties`."""
-        out = {}
-        for name, (template, mapping) in self.operations[operation_id].dependent.items():
-            out[name] = template.format(**{k: record[v] for k, v in mapping.items()})
-        return out
+        plan = self._subresources.get(operation_id)
+        if plan is None:
+            plan = []
+            for name, (template, mapping) in self.operations[operation_id].dependent.items():
+                fields = tuple(mapping)
+                positional = template
+                for i, field_name in enumerate(fields):
+                    positional = positional.replace("{" + field_name + "}", "{" + str(i) + "}")
+                plan.append((name, positional, tuple(mapping[f] for f in fields)))
+            self._subresources[operation_id] = plan
+        return {name: fmt.format(*[record[f] for f in fields]) for name, fmt, fields in plan}
 
     def item_schema_name(self, op: Operation) -> str | None:
         """The schema name of one record of a list operation (`api.v2010.account.message`)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from callbox.api.protocol.dates import parse_date_or_datetime
 from callbox.core.errors import BadRequest, InvalidParameter
@@ -29,12 +29,12 @@ _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
 
-def _unquote(piece: str) -> str:
-    if "+" in piece:
-        piece = piece.replace("+", " ")
-    if "%" in piece:
-        piece = unquote(piece, encoding="utf-8", errors="strict")
-    return piece
+def _unquote(piece: bytes) -> str:
+    if b"+" in piece:
+        piece = piece.replace(b"+", b" ")
+    if b"%" in piece:
+        piece = unquote_to_bytes(piece)
+    return piece.decode("utf-8")
 
 
 def parse_form(body: bytes) -> list[tuple[str, str]]:
@@ -44,10 +44,10 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         return []
     try:
         pairs = []
-        for field in body.decode("utf-8").split("&"):
+        for field in body.split(b"&"):
             if not field:
                 continue
-            name, _, value = field.partition("=")
+            name, _, value = field.partition(b"=")
             pairs.append((_unquote(name), _unquote(value)))
         return pairs
     except UnicodeDecodeError as exc:

@@ -11,9 +11,8 @@ from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
 
-from callbox.store.sql.writer import AsyncEngineWriter, GroupWriter, SqliteThreadWriter
+from callbox.store.sql.writer import AsyncEngineWriter, GroupWriter, SqliteInlineWriter
 
 __all__ = ["create_engine", "create_writer", "is_sqlite", "migrate", "sqlite_url"]
 
@@ -39,7 +38,7 @@ def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         cursor.close()
 
 
-def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
+def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
     """The engine for reads (and, on PostgreSQL, writes)."""
     if is_sqlite(url):
         engine = create_async_engine(
@@ -55,15 +54,15 @@ def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def create_writer(url: str, engine: AsyncEngine, *, synchronous: str = "FULL") -> GroupWriter:
-    """SQLite: a dedicated writer thread with its own connection. Others: the async engine."""
+def create_writer(url: str, engine: AsyncEngine, *, synchronous: str = "NORMAL") -> GroupWriter:
+    """SQLite: one write connection driven from the event loop. Others: the async engine."""
     if is_sqlite(url):
         sync_url = url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1)
         sync_engine = sa_create_engine(
-            sync_url, poolclass=StaticPool, connect_args={"timeout": 30, "check_same_thread": False}
+            sync_url, pool_size=2, connect_args={"timeout": 30, "check_same_thread": False}
         )
         _sqlite_pragmas(sync_engine, synchronous)
-        return SqliteThreadWriter(sync_engine)
+        return SqliteInlineWriter(sync_engine)
     return AsyncEngineWriter(engine)
 
 

@@ -12,9 +12,8 @@ A unit's steps always commit together or not at all. Two ways to run a batch:
 
     GroupWriter            (abstract: queue, batching, failure isolation)
     ├── AsyncEngineWriter  any async SQLAlchemy engine (PostgreSQL via asyncpg)
-    └── SqliteThreadWriter one dedicated thread holding SQLite's single write connection;
-                           inserts go straight to the driver's executemany, so a batch
-                           costs the event loop almost nothing
+    └── SqliteInlineWriter SQLite's single write connection, driven from the event loop;
+                           inserts go straight to the driver's executemany
 
 Exec steps are plain functions over a synchronous SQLAlchemy `Connection`; the async
 writer runs them through `run_sync`.
@@ -25,9 +24,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["AsyncEngineWriter", "Exec", "GroupWriter", "Insert", "SqliteThreadWriter", "Step"]
+__all__ = ["AsyncEngineWriter", "Exec", "GroupWriter", "Insert", "SqliteInlineWriter", "Step"]
 
 log = logging.getLogger("callbox.store.writer")
 
@@ -200,16 +199,49 @@ class AsyncEngineWriter(GroupWriter):
             return await conn.run_sync(in_transaction)
 
 
-class SqliteThreadWriter(GroupWriter):
-    """SQLite allows one writer; this thread is it. Inserts bypass SQLAlchemy's per-row
-    parameter processing and go to the driver's executemany, so every row must carry
-    every column of its table."""
+class SqliteInlineWriter(GroupWriter):
+    """SQLite allows one writer: this one runs each batch on the event loop's own thread,
+    through the driver directly (inserts skip SQLAlchemy's per-row parameter processing,
+    so every row must carry every column of its table).
 
-    def __init__(self, engine: Engine, *, max_batch: int = 1024) -> None:
+    Why inline and not a writer thread: a thread must win the GIL back from the busy event
+    loop after every SQLite call (up to the 5 ms switch interval each time), which made a
+    batch take ~8 ms. Inline, a batch of 30 messages costs ~0.5 ms of loop time, and the
+    ingest benchmark measured 4.4-5.0k req/s against 3.7-4.1k threaded."""
+
+    def __init__(self, engine: Engine, *, max_batch: int = 1024,
+                 checkpoint_seconds: float = 1.0) -> None:
         super().__init__(max_batch=max_batch)
         self._engine = engine
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbox-writer")
         self._sql: dict[Table, str] = {}
+        self._conn: Connection | None = None
+        self._checkpoint_seconds = checkpoint_seconds
+        self._checkpointer: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    async def start(self) -> None:
+        # One connection for the writer's whole life: no pool checkout, reset or rollback
+        # per batch. WAL checkpoints (which copy pages and fsync) run on a thread of their
+        # own so they never stall the event loop.
+        self._conn = self._engine.connect()
+        self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        self._conn.commit()
+        self._checkpointer = threading.Thread(
+            target=self._checkpoint_loop, name="callbox-wal-checkpoint", daemon=True
+        )
+        self._checkpointer.start()
+        await super().start()
+
+    def _checkpoint_loop(self) -> None:
+        with self._engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            while not self._closed.wait(self._checkpoint_seconds):
+                try:
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:  # busy or locked: the next round catches up
+                    log.debug("WAL checkpoint skipped", exc_info=True)
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _insert_sql(self, table: Table) -> str:
         sql = self._sql.get(table)
@@ -221,7 +253,9 @@ class SqliteThreadWriter(GroupWriter):
         return sql
 
     def _run_sync(self, batch: Batch) -> list[list[Any]]:
-        with self._engine.begin() as conn:
+        conn = self._conn
+        assert conn is not None
+        with conn.begin():
             raw = conn.connection.driver_connection
             assert raw is not None
 
@@ -237,9 +271,13 @@ class SqliteThreadWriter(GroupWriter):
             return _plan(batch, flush, lambda step: step.fn(conn))
 
     async def _transaction(self, batch: Batch) -> list[list[Any]]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run_sync, batch)
+        return self._run_sync(batch)
 
     async def _close(self) -> None:
-        self._executor.shutdown(wait=True)
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._closed.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=30)
         self._engine.dispose()
