@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(VENV)/bin/callbox serve
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check callbox tests bench
 	bash scripts/test-services.sh
 	$(PY) -m pytest
 

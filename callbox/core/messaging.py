@@ -212,7 +212,7 @@ class MessagingService:
     async def update(
         self, account_sid: str, sid: str, uri: str, *, body: str | None, status: str | None
     ) -> Message:
-        message = await self.get(account_sid, sid, uri)
+        await self.get(account_sid, sid, uri)
         now = self.clock.now()
         if status is not None:
             if status != MessageStatus.CANCELED:

@@ -126,7 +126,6 @@ async def test_failing_unit_fails_alone(engine: AsyncEngine, writer: GroupWriter
     units = [Insert(t.api_keys, row) for row in good[:10]]
     units.append(Insert(t.api_keys, key_row(taken["sid"])))  # primary key violation
     units += [Insert(t.api_keys, row) for row in good[10:]]
-    batches = writer.batches
     results = await asyncio.gather(*(writer.write(u) for u in units), return_exceptions=True)
 
     failed = [r for r in results if isinstance(r, BaseException)]

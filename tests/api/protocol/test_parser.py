@@ -199,7 +199,7 @@ def test_send_at_iso(create_op: Operation) -> None:
 
 # the form body ----------------------------------------------------------------------------
 def test_parse_form_decodes_utf8_and_keeps_blanks() -> None:
-    pairs = parse_form("Body=caf%C3%A9+%E2%82%AC&Body=&MediaUrl=a%26b".encode())
+    pairs = parse_form(b"Body=caf%C3%A9+%E2%82%AC&Body=&MediaUrl=a%26b")
     assert pairs == [("Body", "café €"), ("Body", ""), ("MediaUrl", "a&b")]
     assert parse_form(b"") == []
 
