@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from callbox.api.protocol.dates import parse_date_or_datetime
 from callbox.core.errors import BadRequest, InvalidParameter
@@ -29,11 +28,30 @@ _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no"})
 
 
+_HEX: dict[bytes, bytes] = {}
+for _i in range(256):
+    _lo, _up = f"{_i:02x}", f"{_i:02X}"
+    for _pair in {_lo, _up, _lo[0] + _up[1], _up[0] + _lo[1]}:
+        _HEX[_pair.encode()] = bytes([_i])
+
+
 def _unquote(piece: bytes) -> str:
+    """Percent-decoding as urllib's unquote_to_bytes does it (a `%` not followed by two
+    hex digits stays as it is), with a table instead of per-character work."""
     if b"+" in piece:
         piece = piece.replace(b"+", b" ")
     if b"%" in piece:
-        piece = unquote_to_bytes(piece)
+        parts = piece.split(b"%")
+        out = [parts[0]]
+        for part in parts[1:]:
+            byte = _HEX.get(part[:2])
+            if byte is None:
+                out.append(b"%")
+                out.append(part)
+            else:
+                out.append(byte)
+                out.append(part[2:])
+        piece = b"".join(out)
     return piece.decode("utf-8")
 
 

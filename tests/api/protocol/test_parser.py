@@ -231,3 +231,30 @@ def test_scalar_first_value_wins_property(pairs: list[tuple[str, str]]) -> None:
         if name in ("To", "From", "Body"):
             expected.setdefault(name, value)
     assert params == expected
+
+
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=24)), max_size=6))
+def test_parse_form_matches_urllib_for_any_encoded_form(pairs: list[tuple[str, str]]) -> None:
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k, v in pairs if k]
+    encoded = urlencode(pairs).encode()
+    assert parse_form(encoded) == pairs
+
+
+@given(st.binary(max_size=40))
+def test_parse_form_agrees_with_urllib_on_raw_bytes(raw: bytes) -> None:
+    from urllib.parse import parse_qsl
+
+    from callbox.core.errors import BadRequest
+
+    try:
+        expected = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        expected = None
+    try:
+        got = parse_form(raw)
+    except BadRequest:
+        got = None
+    if expected is not None and got is not None:
+        assert got == expected
