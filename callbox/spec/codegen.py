@@ -78,13 +78,12 @@ def generate_v2010(spec: Spec) -> str:
     out += [f"    {op.operation_id!r}: {snake(op.operation_id)!r}," for op in ops]
     out += ["}", "", "", "class V2010Api:", '    """One stub per operation; providers override what they serve."""', ""]
     for op in ops:
-        name = op.response_schema_name or (spec.item_schema_name(op) if op.list_key else None)
-        returns = "dict[str, Any]" if op.list_key else (_class_name(name) if name else "None")
-        if returns != "None":
-            returns += " | None"
+        schema = op.response_schema_name or (spec.item_schema_name(op) if op.list_key else None)
+        shape = f" Returns {_class_name(schema)}-shaped data." if schema and not op.list_key else ""
+        returns = "dict[str, Any] | None" if schema or op.list_key else "None"
         out += [
             f"    async def {snake(op.operation_id)}(self, ctx: RequestContext) -> {returns}:",
-            f'        """{op.operation_id}: {op.method} {op.path}"""',
+            f'        """{op.operation_id}: {op.method} {op.path}.{shape}"""',
             f"        raise NotImplementedOperation({op.operation_id!r}, {op.method!r}, {op.path!r})",
             "",
         ]

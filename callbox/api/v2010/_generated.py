@@ -488,790 +488,790 @@ OPERATIONS: dict[str, str] = {
 class V2010Api:
     """One stub per operation; providers override what they serve."""
 
-    async def create_account(self, ctx: RequestContext) -> ApiV2010Account | None:
-        """CreateAccount: POST /2010-04-01/Accounts.json"""
+    async def create_account(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateAccount: POST /2010-04-01/Accounts.json. Returns ApiV2010Account-shaped data."""
         raise NotImplementedOperation('CreateAccount', 'POST', '/2010-04-01/Accounts.json')
 
-    async def create_address(self, ctx: RequestContext) -> ApiV2010AccountAddress | None:
-        """CreateAddress: POST /2010-04-01/Accounts/{AccountSid}/Addresses.json"""
+    async def create_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateAddress: POST /2010-04-01/Accounts/{AccountSid}/Addresses.json. Returns ApiV2010AccountAddress-shaped data."""
         raise NotImplementedOperation('CreateAddress', 'POST', '/2010-04-01/Accounts/{AccountSid}/Addresses.json')
 
-    async def create_application(self, ctx: RequestContext) -> ApiV2010AccountApplication | None:
-        """CreateApplication: POST /2010-04-01/Accounts/{AccountSid}/Applications.json"""
+    async def create_application(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateApplication: POST /2010-04-01/Accounts/{AccountSid}/Applications.json. Returns ApiV2010AccountApplication-shaped data."""
         raise NotImplementedOperation('CreateApplication', 'POST', '/2010-04-01/Accounts/{AccountSid}/Applications.json')
 
-    async def create_call(self, ctx: RequestContext) -> ApiV2010AccountCall | None:
-        """CreateCall: POST /2010-04-01/Accounts/{AccountSid}/Calls.json"""
+    async def create_call(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateCall: POST /2010-04-01/Accounts/{AccountSid}/Calls.json. Returns ApiV2010AccountCall-shaped data."""
         raise NotImplementedOperation('CreateCall', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls.json')
 
-    async def create_call_recording(self, ctx: RequestContext) -> ApiV2010AccountCallCallRecording | None:
-        """CreateCallRecording: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"""
+    async def create_call_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateCallRecording: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json. Returns ApiV2010AccountCallCallRecording-shaped data."""
         raise NotImplementedOperation('CreateCallRecording', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json')
 
-    async def create_incoming_phone_number(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumber | None:
-        """CreateIncomingPhoneNumber: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"""
+    async def create_incoming_phone_number(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateIncomingPhoneNumber: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json. Returns ApiV2010AccountIncomingPhoneNumber-shaped data."""
         raise NotImplementedOperation('CreateIncomingPhoneNumber', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json')
 
-    async def create_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOn | None:
-        """CreateIncomingPhoneNumberAssignedAddOn: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json"""
+    async def create_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateIncomingPhoneNumberAssignedAddOn: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOn-shaped data."""
         raise NotImplementedOperation('CreateIncomingPhoneNumberAssignedAddOn', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json')
 
-    async def create_incoming_phone_number_local(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberLocal | None:
-        """CreateIncomingPhoneNumberLocal: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json"""
+    async def create_incoming_phone_number_local(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateIncomingPhoneNumberLocal: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberLocal-shaped data."""
         raise NotImplementedOperation('CreateIncomingPhoneNumberLocal', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json')
 
-    async def create_incoming_phone_number_mobile(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberMobile | None:
-        """CreateIncomingPhoneNumberMobile: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json"""
+    async def create_incoming_phone_number_mobile(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateIncomingPhoneNumberMobile: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberMobile-shaped data."""
         raise NotImplementedOperation('CreateIncomingPhoneNumberMobile', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json')
 
-    async def create_incoming_phone_number_toll_free(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberTollFree | None:
-        """CreateIncomingPhoneNumberTollFree: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json"""
+    async def create_incoming_phone_number_toll_free(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateIncomingPhoneNumberTollFree: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberTollFree-shaped data."""
         raise NotImplementedOperation('CreateIncomingPhoneNumberTollFree', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json')
 
-    async def create_message(self, ctx: RequestContext) -> ApiV2010AccountMessage | None:
-        """CreateMessage: POST /2010-04-01/Accounts/{AccountSid}/Messages.json"""
+    async def create_message(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateMessage: POST /2010-04-01/Accounts/{AccountSid}/Messages.json. Returns ApiV2010AccountMessage-shaped data."""
         raise NotImplementedOperation('CreateMessage', 'POST', '/2010-04-01/Accounts/{AccountSid}/Messages.json')
 
-    async def create_message_feedback(self, ctx: RequestContext) -> ApiV2010AccountMessageMessageFeedback | None:
-        """CreateMessageFeedback: POST /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json"""
+    async def create_message_feedback(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateMessageFeedback: POST /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json. Returns ApiV2010AccountMessageMessageFeedback-shaped data."""
         raise NotImplementedOperation('CreateMessageFeedback', 'POST', '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json')
 
-    async def create_new_key(self, ctx: RequestContext) -> ApiV2010AccountNewKey | None:
-        """CreateNewKey: POST /2010-04-01/Accounts/{AccountSid}/Keys.json"""
+    async def create_new_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateNewKey: POST /2010-04-01/Accounts/{AccountSid}/Keys.json. Returns ApiV2010AccountNewKey-shaped data."""
         raise NotImplementedOperation('CreateNewKey', 'POST', '/2010-04-01/Accounts/{AccountSid}/Keys.json')
 
-    async def create_new_signing_key(self, ctx: RequestContext) -> ApiV2010AccountNewSigningKey | None:
-        """CreateNewSigningKey: POST /2010-04-01/Accounts/{AccountSid}/SigningKeys.json"""
+    async def create_new_signing_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateNewSigningKey: POST /2010-04-01/Accounts/{AccountSid}/SigningKeys.json. Returns ApiV2010AccountNewSigningKey-shaped data."""
         raise NotImplementedOperation('CreateNewSigningKey', 'POST', '/2010-04-01/Accounts/{AccountSid}/SigningKeys.json')
 
-    async def create_participant(self, ctx: RequestContext) -> ApiV2010AccountConferenceParticipant | None:
-        """CreateParticipant: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json"""
+    async def create_participant(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateParticipant: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json. Returns ApiV2010AccountConferenceParticipant-shaped data."""
         raise NotImplementedOperation('CreateParticipant', 'POST', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json')
 
-    async def create_payments(self, ctx: RequestContext) -> ApiV2010AccountCallPayments | None:
-        """CreatePayments: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments.json"""
+    async def create_payments(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreatePayments: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments.json. Returns ApiV2010AccountCallPayments-shaped data."""
         raise NotImplementedOperation('CreatePayments', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments.json')
 
-    async def create_queue(self, ctx: RequestContext) -> ApiV2010AccountQueue | None:
-        """CreateQueue: POST /2010-04-01/Accounts/{AccountSid}/Queues.json"""
+    async def create_queue(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateQueue: POST /2010-04-01/Accounts/{AccountSid}/Queues.json. Returns ApiV2010AccountQueue-shaped data."""
         raise NotImplementedOperation('CreateQueue', 'POST', '/2010-04-01/Accounts/{AccountSid}/Queues.json')
 
-    async def create_realtime_transcription(self, ctx: RequestContext) -> ApiV2010AccountCallRealtimeTranscription | None:
-        """CreateRealtimeTranscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions.json"""
+    async def create_realtime_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateRealtimeTranscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions.json. Returns ApiV2010AccountCallRealtimeTranscription-shaped data."""
         raise NotImplementedOperation('CreateRealtimeTranscription', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions.json')
 
-    async def create_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsCredentialListMapping | None:
-        """CreateSipAuthCallsCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json"""
+    async def create_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipAuthCallsCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsCredentialListMapping-shaped data."""
         raise NotImplementedOperation('CreateSipAuthCallsCredentialListMapping', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json')
 
-    async def create_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsIpAccessControlListMapping | None:
-        """CreateSipAuthCallsIpAccessControlListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json"""
+    async def create_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipAuthCallsIpAccessControlListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsIpAccessControlListMapping-shaped data."""
         raise NotImplementedOperation('CreateSipAuthCallsIpAccessControlListMapping', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json')
 
-    async def create_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthRegistrationsSipAuthRegistrationsCredentialListMapping | None:
-        """CreateSipAuthRegistrationsCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json"""
+    async def create_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipAuthRegistrationsCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthRegistrationsSipAuthRegistrationsCredentialListMapping-shaped data."""
         raise NotImplementedOperation('CreateSipAuthRegistrationsCredentialListMapping', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json')
 
-    async def create_sip_credential(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialListSipCredential | None:
-        """CreateSipCredential: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json"""
+    async def create_sip_credential(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipCredential: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json. Returns ApiV2010AccountSipSipCredentialListSipCredential-shaped data."""
         raise NotImplementedOperation('CreateSipCredential', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json')
 
-    async def create_sip_credential_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialList | None:
-        """CreateSipCredentialList: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json"""
+    async def create_sip_credential_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipCredentialList: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json. Returns ApiV2010AccountSipSipCredentialList-shaped data."""
         raise NotImplementedOperation('CreateSipCredentialList', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json')
 
-    async def create_sip_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipCredentialListMapping | None:
-        """CreateSipCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json"""
+    async def create_sip_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipCredentialListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json. Returns ApiV2010AccountSipSipDomainSipCredentialListMapping-shaped data."""
         raise NotImplementedOperation('CreateSipCredentialListMapping', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json')
 
-    async def create_sip_domain(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomain | None:
-        """CreateSipDomain: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains.json"""
+    async def create_sip_domain(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipDomain: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains.json. Returns ApiV2010AccountSipSipDomain-shaped data."""
         raise NotImplementedOperation('CreateSipDomain', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains.json')
 
-    async def create_sip_ip_access_control_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlList | None:
-        """CreateSipIpAccessControlList: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json"""
+    async def create_sip_ip_access_control_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipIpAccessControlList: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json. Returns ApiV2010AccountSipSipIpAccessControlList-shaped data."""
         raise NotImplementedOperation('CreateSipIpAccessControlList', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json')
 
-    async def create_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipIpAccessControlListMapping | None:
-        """CreateSipIpAccessControlListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json"""
+    async def create_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipIpAccessControlListMapping: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json. Returns ApiV2010AccountSipSipDomainSipIpAccessControlListMapping-shaped data."""
         raise NotImplementedOperation('CreateSipIpAccessControlListMapping', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json')
 
-    async def create_sip_ip_address(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlListSipIpAddress | None:
-        """CreateSipIpAddress: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json"""
+    async def create_sip_ip_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSipIpAddress: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json. Returns ApiV2010AccountSipSipIpAccessControlListSipIpAddress-shaped data."""
         raise NotImplementedOperation('CreateSipIpAddress', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json')
 
-    async def create_siprec(self, ctx: RequestContext) -> ApiV2010AccountCallSiprec | None:
-        """CreateSiprec: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec.json"""
+    async def create_siprec(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateSiprec: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec.json. Returns ApiV2010AccountCallSiprec-shaped data."""
         raise NotImplementedOperation('CreateSiprec', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec.json')
 
-    async def create_stream(self, ctx: RequestContext) -> ApiV2010AccountCallStream | None:
-        """CreateStream: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams.json"""
+    async def create_stream(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateStream: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams.json. Returns ApiV2010AccountCallStream-shaped data."""
         raise NotImplementedOperation('CreateStream', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams.json')
 
-    async def create_token(self, ctx: RequestContext) -> ApiV2010AccountToken | None:
-        """CreateToken: POST /2010-04-01/Accounts/{AccountSid}/Tokens.json"""
+    async def create_token(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateToken: POST /2010-04-01/Accounts/{AccountSid}/Tokens.json. Returns ApiV2010AccountToken-shaped data."""
         raise NotImplementedOperation('CreateToken', 'POST', '/2010-04-01/Accounts/{AccountSid}/Tokens.json')
 
-    async def create_usage_trigger(self, ctx: RequestContext) -> ApiV2010AccountUsageUsageTrigger | None:
-        """CreateUsageTrigger: POST /2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json"""
+    async def create_usage_trigger(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateUsageTrigger: POST /2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json. Returns ApiV2010AccountUsageUsageTrigger-shaped data."""
         raise NotImplementedOperation('CreateUsageTrigger', 'POST', '/2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json')
 
-    async def create_user_defined_message(self, ctx: RequestContext) -> ApiV2010AccountCallUserDefinedMessage | None:
-        """CreateUserDefinedMessage: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessages.json"""
+    async def create_user_defined_message(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateUserDefinedMessage: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessages.json. Returns ApiV2010AccountCallUserDefinedMessage-shaped data."""
         raise NotImplementedOperation('CreateUserDefinedMessage', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessages.json')
 
-    async def create_user_defined_message_subscription(self, ctx: RequestContext) -> ApiV2010AccountCallUserDefinedMessageSubscription | None:
-        """CreateUserDefinedMessageSubscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions.json"""
+    async def create_user_defined_message_subscription(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateUserDefinedMessageSubscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions.json. Returns ApiV2010AccountCallUserDefinedMessageSubscription-shaped data."""
         raise NotImplementedOperation('CreateUserDefinedMessageSubscription', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions.json')
 
-    async def create_validation_request(self, ctx: RequestContext) -> ApiV2010AccountValidationRequest | None:
-        """CreateValidationRequest: POST /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json"""
+    async def create_validation_request(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """CreateValidationRequest: POST /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json. Returns ApiV2010AccountValidationRequest-shaped data."""
         raise NotImplementedOperation('CreateValidationRequest', 'POST', '/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json')
 
     async def delete_address(self, ctx: RequestContext) -> None:
-        """DeleteAddress: DELETE /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json"""
+        """DeleteAddress: DELETE /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json."""
         raise NotImplementedOperation('DeleteAddress', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json')
 
     async def delete_application(self, ctx: RequestContext) -> None:
-        """DeleteApplication: DELETE /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json"""
+        """DeleteApplication: DELETE /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json."""
         raise NotImplementedOperation('DeleteApplication', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json')
 
     async def delete_call(self, ctx: RequestContext) -> None:
-        """DeleteCall: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"""
+        """DeleteCall: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json."""
         raise NotImplementedOperation('DeleteCall', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json')
 
     async def delete_call_recording(self, ctx: RequestContext) -> None:
-        """DeleteCallRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json"""
+        """DeleteCallRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json."""
         raise NotImplementedOperation('DeleteCallRecording', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json')
 
     async def delete_conference_recording(self, ctx: RequestContext) -> None:
-        """DeleteConferenceRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json"""
+        """DeleteConferenceRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json."""
         raise NotImplementedOperation('DeleteConferenceRecording', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json')
 
     async def delete_connect_app(self, ctx: RequestContext) -> None:
-        """DeleteConnectApp: DELETE /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json"""
+        """DeleteConnectApp: DELETE /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json."""
         raise NotImplementedOperation('DeleteConnectApp', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json')
 
     async def delete_incoming_phone_number(self, ctx: RequestContext) -> None:
-        """DeleteIncomingPhoneNumber: DELETE /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"""
+        """DeleteIncomingPhoneNumber: DELETE /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json."""
         raise NotImplementedOperation('DeleteIncomingPhoneNumber', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json')
 
     async def delete_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> None:
-        """DeleteIncomingPhoneNumberAssignedAddOn: DELETE /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json"""
+        """DeleteIncomingPhoneNumberAssignedAddOn: DELETE /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json."""
         raise NotImplementedOperation('DeleteIncomingPhoneNumberAssignedAddOn', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json')
 
     async def delete_key(self, ctx: RequestContext) -> None:
-        """DeleteKey: DELETE /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json"""
+        """DeleteKey: DELETE /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json."""
         raise NotImplementedOperation('DeleteKey', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json')
 
     async def delete_media(self, ctx: RequestContext) -> None:
-        """DeleteMedia: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json"""
+        """DeleteMedia: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json."""
         raise NotImplementedOperation('DeleteMedia', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json')
 
     async def delete_message(self, ctx: RequestContext) -> None:
-        """DeleteMessage: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"""
+        """DeleteMessage: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json."""
         raise NotImplementedOperation('DeleteMessage', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json')
 
     async def delete_outgoing_caller_id(self, ctx: RequestContext) -> None:
-        """DeleteOutgoingCallerId: DELETE /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json"""
+        """DeleteOutgoingCallerId: DELETE /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json."""
         raise NotImplementedOperation('DeleteOutgoingCallerId', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json')
 
     async def delete_participant(self, ctx: RequestContext) -> None:
-        """DeleteParticipant: DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json"""
+        """DeleteParticipant: DELETE /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json."""
         raise NotImplementedOperation('DeleteParticipant', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json')
 
     async def delete_queue(self, ctx: RequestContext) -> None:
-        """DeleteQueue: DELETE /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json"""
+        """DeleteQueue: DELETE /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json."""
         raise NotImplementedOperation('DeleteQueue', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json')
 
     async def delete_recording(self, ctx: RequestContext) -> None:
-        """DeleteRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json"""
+        """DeleteRecording: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json."""
         raise NotImplementedOperation('DeleteRecording', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json')
 
     async def delete_recording_add_on_result(self, ctx: RequestContext) -> None:
-        """DeleteRecordingAddOnResult: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json"""
+        """DeleteRecordingAddOnResult: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json."""
         raise NotImplementedOperation('DeleteRecordingAddOnResult', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json')
 
     async def delete_recording_add_on_result_payload(self, ctx: RequestContext) -> None:
-        """DeleteRecordingAddOnResultPayload: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json"""
+        """DeleteRecordingAddOnResultPayload: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json."""
         raise NotImplementedOperation('DeleteRecordingAddOnResultPayload', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json')
 
     async def delete_recording_transcription(self, ctx: RequestContext) -> None:
-        """DeleteRecordingTranscription: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json"""
+        """DeleteRecordingTranscription: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json."""
         raise NotImplementedOperation('DeleteRecordingTranscription', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json')
 
     async def delete_signing_key(self, ctx: RequestContext) -> None:
-        """DeleteSigningKey: DELETE /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json"""
+        """DeleteSigningKey: DELETE /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json."""
         raise NotImplementedOperation('DeleteSigningKey', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json')
 
     async def delete_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> None:
-        """DeleteSipAuthCallsCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json"""
+        """DeleteSipAuthCallsCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipAuthCallsCredentialListMapping', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json')
 
     async def delete_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> None:
-        """DeleteSipAuthCallsIpAccessControlListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json"""
+        """DeleteSipAuthCallsIpAccessControlListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipAuthCallsIpAccessControlListMapping', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json')
 
     async def delete_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> None:
-        """DeleteSipAuthRegistrationsCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json"""
+        """DeleteSipAuthRegistrationsCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipAuthRegistrationsCredentialListMapping', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json')
 
     async def delete_sip_credential(self, ctx: RequestContext) -> None:
-        """DeleteSipCredential: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json"""
+        """DeleteSipCredential: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipCredential', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json')
 
     async def delete_sip_credential_list(self, ctx: RequestContext) -> None:
-        """DeleteSipCredentialList: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json"""
+        """DeleteSipCredentialList: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipCredentialList', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json')
 
     async def delete_sip_credential_list_mapping(self, ctx: RequestContext) -> None:
-        """DeleteSipCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json"""
+        """DeleteSipCredentialListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipCredentialListMapping', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json')
 
     async def delete_sip_domain(self, ctx: RequestContext) -> None:
-        """DeleteSipDomain: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json"""
+        """DeleteSipDomain: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipDomain', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json')
 
     async def delete_sip_ip_access_control_list(self, ctx: RequestContext) -> None:
-        """DeleteSipIpAccessControlList: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json"""
+        """DeleteSipIpAccessControlList: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipIpAccessControlList', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json')
 
     async def delete_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> None:
-        """DeleteSipIpAccessControlListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json"""
+        """DeleteSipIpAccessControlListMapping: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipIpAccessControlListMapping', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json')
 
     async def delete_sip_ip_address(self, ctx: RequestContext) -> None:
-        """DeleteSipIpAddress: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json"""
+        """DeleteSipIpAddress: DELETE /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json."""
         raise NotImplementedOperation('DeleteSipIpAddress', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json')
 
     async def delete_transcription(self, ctx: RequestContext) -> None:
-        """DeleteTranscription: DELETE /2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json"""
+        """DeleteTranscription: DELETE /2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json."""
         raise NotImplementedOperation('DeleteTranscription', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json')
 
     async def delete_usage_trigger(self, ctx: RequestContext) -> None:
-        """DeleteUsageTrigger: DELETE /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json"""
+        """DeleteUsageTrigger: DELETE /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json."""
         raise NotImplementedOperation('DeleteUsageTrigger', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json')
 
     async def delete_user_defined_message_subscription(self, ctx: RequestContext) -> None:
-        """DeleteUserDefinedMessageSubscription: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions/{Sid}.json"""
+        """DeleteUserDefinedMessageSubscription: DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions/{Sid}.json."""
         raise NotImplementedOperation('DeleteUserDefinedMessageSubscription', 'DELETE', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/UserDefinedMessageSubscriptions/{Sid}.json')
 
-    async def fetch_account(self, ctx: RequestContext) -> ApiV2010Account | None:
-        """FetchAccount: GET /2010-04-01/Accounts/{Sid}.json"""
+    async def fetch_account(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchAccount: GET /2010-04-01/Accounts/{Sid}.json. Returns ApiV2010Account-shaped data."""
         raise NotImplementedOperation('FetchAccount', 'GET', '/2010-04-01/Accounts/{Sid}.json')
 
-    async def fetch_address(self, ctx: RequestContext) -> ApiV2010AccountAddress | None:
-        """FetchAddress: GET /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json"""
+    async def fetch_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchAddress: GET /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json. Returns ApiV2010AccountAddress-shaped data."""
         raise NotImplementedOperation('FetchAddress', 'GET', '/2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json')
 
-    async def fetch_application(self, ctx: RequestContext) -> ApiV2010AccountApplication | None:
-        """FetchApplication: GET /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json"""
+    async def fetch_application(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchApplication: GET /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json. Returns ApiV2010AccountApplication-shaped data."""
         raise NotImplementedOperation('FetchApplication', 'GET', '/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json')
 
-    async def fetch_authorized_connect_app(self, ctx: RequestContext) -> ApiV2010AccountAuthorizedConnectApp | None:
-        """FetchAuthorizedConnectApp: GET /2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps/{ConnectAppSid}.json"""
+    async def fetch_authorized_connect_app(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchAuthorizedConnectApp: GET /2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps/{ConnectAppSid}.json. Returns ApiV2010AccountAuthorizedConnectApp-shaped data."""
         raise NotImplementedOperation('FetchAuthorizedConnectApp', 'GET', '/2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps/{ConnectAppSid}.json')
 
-    async def fetch_available_phone_number_country(self, ctx: RequestContext) -> ApiV2010AccountAvailablePhoneNumberCountry | None:
-        """FetchAvailablePhoneNumberCountry: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json"""
+    async def fetch_available_phone_number_country(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchAvailablePhoneNumberCountry: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json. Returns ApiV2010AccountAvailablePhoneNumberCountry-shaped data."""
         raise NotImplementedOperation('FetchAvailablePhoneNumberCountry', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json')
 
-    async def fetch_balance(self, ctx: RequestContext) -> ApiV2010AccountBalance | None:
-        """FetchBalance: GET /2010-04-01/Accounts/{AccountSid}/Balance.json"""
+    async def fetch_balance(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchBalance: GET /2010-04-01/Accounts/{AccountSid}/Balance.json. Returns ApiV2010AccountBalance-shaped data."""
         raise NotImplementedOperation('FetchBalance', 'GET', '/2010-04-01/Accounts/{AccountSid}/Balance.json')
 
-    async def fetch_call(self, ctx: RequestContext) -> ApiV2010AccountCall | None:
-        """FetchCall: GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"""
+    async def fetch_call(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchCall: GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json. Returns ApiV2010AccountCall-shaped data."""
         raise NotImplementedOperation('FetchCall', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json')
 
-    async def fetch_call_notification(self, ctx: RequestContext) -> ApiV2010AccountCallCallNotificationInstance | None:
-        """FetchCallNotification: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications/{Sid}.json"""
+    async def fetch_call_notification(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchCallNotification: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications/{Sid}.json. Returns ApiV2010AccountCallCallNotificationInstance-shaped data."""
         raise NotImplementedOperation('FetchCallNotification', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications/{Sid}.json')
 
-    async def fetch_call_recording(self, ctx: RequestContext) -> ApiV2010AccountCallCallRecording | None:
-        """FetchCallRecording: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json"""
+    async def fetch_call_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchCallRecording: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json. Returns ApiV2010AccountCallCallRecording-shaped data."""
         raise NotImplementedOperation('FetchCallRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json')
 
-    async def fetch_conference(self, ctx: RequestContext) -> ApiV2010AccountConference | None:
-        """FetchConference: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json"""
+    async def fetch_conference(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchConference: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json. Returns ApiV2010AccountConference-shaped data."""
         raise NotImplementedOperation('FetchConference', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json')
 
-    async def fetch_conference_recording(self, ctx: RequestContext) -> ApiV2010AccountConferenceConferenceRecording | None:
-        """FetchConferenceRecording: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json"""
+    async def fetch_conference_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchConferenceRecording: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json. Returns ApiV2010AccountConferenceConferenceRecording-shaped data."""
         raise NotImplementedOperation('FetchConferenceRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json')
 
-    async def fetch_connect_app(self, ctx: RequestContext) -> ApiV2010AccountConnectApp | None:
-        """FetchConnectApp: GET /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json"""
+    async def fetch_connect_app(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchConnectApp: GET /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json. Returns ApiV2010AccountConnectApp-shaped data."""
         raise NotImplementedOperation('FetchConnectApp', 'GET', '/2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json')
 
-    async def fetch_incoming_phone_number(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumber | None:
-        """FetchIncomingPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"""
+    async def fetch_incoming_phone_number(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchIncomingPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json. Returns ApiV2010AccountIncomingPhoneNumber-shaped data."""
         raise NotImplementedOperation('FetchIncomingPhoneNumber', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json')
 
-    async def fetch_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOn | None:
-        """FetchIncomingPhoneNumberAssignedAddOn: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json"""
+    async def fetch_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchIncomingPhoneNumberAssignedAddOn: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOn-shaped data."""
         raise NotImplementedOperation('FetchIncomingPhoneNumberAssignedAddOn', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{Sid}.json')
 
-    async def fetch_incoming_phone_number_assigned_add_on_extension(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOnIncomingPhoneNumberAssignedAddOnExtension | None:
-        """FetchIncomingPhoneNumberAssignedAddOnExtension: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions/{Sid}.json"""
+    async def fetch_incoming_phone_number_assigned_add_on_extension(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchIncomingPhoneNumberAssignedAddOnExtension: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions/{Sid}.json. Returns ApiV2010AccountIncomingPhoneNumberIncomingPhoneNumberAssignedAddOnIncomingPhoneNumberAssignedAddOnExtension-shaped data."""
         raise NotImplementedOperation('FetchIncomingPhoneNumberAssignedAddOnExtension', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions/{Sid}.json')
 
-    async def fetch_key(self, ctx: RequestContext) -> ApiV2010AccountKey | None:
-        """FetchKey: GET /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json"""
+    async def fetch_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchKey: GET /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json. Returns ApiV2010AccountKey-shaped data."""
         raise NotImplementedOperation('FetchKey', 'GET', '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json')
 
-    async def fetch_media(self, ctx: RequestContext) -> ApiV2010AccountMessageMedia | None:
-        """FetchMedia: GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json"""
+    async def fetch_media(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchMedia: GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json. Returns ApiV2010AccountMessageMedia-shaped data."""
         raise NotImplementedOperation('FetchMedia', 'GET', '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json')
 
-    async def fetch_member(self, ctx: RequestContext) -> ApiV2010AccountQueueMember | None:
-        """FetchMember: GET /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json"""
+    async def fetch_member(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchMember: GET /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json. Returns ApiV2010AccountQueueMember-shaped data."""
         raise NotImplementedOperation('FetchMember', 'GET', '/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json')
 
-    async def fetch_message(self, ctx: RequestContext) -> ApiV2010AccountMessage | None:
-        """FetchMessage: GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"""
+    async def fetch_message(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchMessage: GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json. Returns ApiV2010AccountMessage-shaped data."""
         raise NotImplementedOperation('FetchMessage', 'GET', '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json')
 
-    async def fetch_notification(self, ctx: RequestContext) -> ApiV2010AccountNotificationInstance | None:
-        """FetchNotification: GET /2010-04-01/Accounts/{AccountSid}/Notifications/{Sid}.json"""
+    async def fetch_notification(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchNotification: GET /2010-04-01/Accounts/{AccountSid}/Notifications/{Sid}.json. Returns ApiV2010AccountNotificationInstance-shaped data."""
         raise NotImplementedOperation('FetchNotification', 'GET', '/2010-04-01/Accounts/{AccountSid}/Notifications/{Sid}.json')
 
-    async def fetch_outgoing_caller_id(self, ctx: RequestContext) -> ApiV2010AccountOutgoingCallerId | None:
-        """FetchOutgoingCallerId: GET /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json"""
+    async def fetch_outgoing_caller_id(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchOutgoingCallerId: GET /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json. Returns ApiV2010AccountOutgoingCallerId-shaped data."""
         raise NotImplementedOperation('FetchOutgoingCallerId', 'GET', '/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json')
 
-    async def fetch_participant(self, ctx: RequestContext) -> ApiV2010AccountConferenceParticipant | None:
-        """FetchParticipant: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json"""
+    async def fetch_participant(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchParticipant: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json. Returns ApiV2010AccountConferenceParticipant-shaped data."""
         raise NotImplementedOperation('FetchParticipant', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json')
 
-    async def fetch_queue(self, ctx: RequestContext) -> ApiV2010AccountQueue | None:
-        """FetchQueue: GET /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json"""
+    async def fetch_queue(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchQueue: GET /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json. Returns ApiV2010AccountQueue-shaped data."""
         raise NotImplementedOperation('FetchQueue', 'GET', '/2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json')
 
-    async def fetch_recording(self, ctx: RequestContext) -> ApiV2010AccountRecording | None:
-        """FetchRecording: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json"""
+    async def fetch_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchRecording: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json. Returns ApiV2010AccountRecording-shaped data."""
         raise NotImplementedOperation('FetchRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json')
 
-    async def fetch_recording_add_on_result(self, ctx: RequestContext) -> ApiV2010AccountRecordingRecordingAddOnResult | None:
-        """FetchRecordingAddOnResult: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json"""
+    async def fetch_recording_add_on_result(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchRecordingAddOnResult: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json. Returns ApiV2010AccountRecordingRecordingAddOnResult-shaped data."""
         raise NotImplementedOperation('FetchRecordingAddOnResult', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{Sid}.json')
 
-    async def fetch_recording_add_on_result_payload(self, ctx: RequestContext) -> ApiV2010AccountRecordingRecordingAddOnResultRecordingAddOnResultPayload | None:
-        """FetchRecordingAddOnResultPayload: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json"""
+    async def fetch_recording_add_on_result_payload(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchRecordingAddOnResultPayload: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json. Returns ApiV2010AccountRecordingRecordingAddOnResultRecordingAddOnResultPayload-shaped data."""
         raise NotImplementedOperation('FetchRecordingAddOnResultPayload', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{Sid}.json')
 
-    async def fetch_recording_add_on_result_payload_data(self, ctx: RequestContext) -> ApiV2010AccountRecordingRecordingAddOnResultRecordingAddOnResultPayloadRecordingAddOnResultPayloadData | None:
-        """FetchRecordingAddOnResultPayloadData: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{PayloadSid}/Data.json"""
+    async def fetch_recording_add_on_result_payload_data(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchRecordingAddOnResultPayloadData: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{PayloadSid}/Data.json. Returns ApiV2010AccountRecordingRecordingAddOnResultRecordingAddOnResultPayloadRecordingAddOnResultPayloadData-shaped data."""
         raise NotImplementedOperation('FetchRecordingAddOnResultPayloadData', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads/{PayloadSid}/Data.json')
 
-    async def fetch_recording_transcription(self, ctx: RequestContext) -> ApiV2010AccountRecordingRecordingTranscription | None:
-        """FetchRecordingTranscription: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json"""
+    async def fetch_recording_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchRecordingTranscription: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json. Returns ApiV2010AccountRecordingRecordingTranscription-shaped data."""
         raise NotImplementedOperation('FetchRecordingTranscription', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions/{Sid}.json')
 
-    async def fetch_short_code(self, ctx: RequestContext) -> ApiV2010AccountShortCode | None:
-        """FetchShortCode: GET /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json"""
+    async def fetch_short_code(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchShortCode: GET /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json. Returns ApiV2010AccountShortCode-shaped data."""
         raise NotImplementedOperation('FetchShortCode', 'GET', '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json')
 
-    async def fetch_signing_key(self, ctx: RequestContext) -> ApiV2010AccountSigningKey | None:
-        """FetchSigningKey: GET /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json"""
+    async def fetch_signing_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSigningKey: GET /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json. Returns ApiV2010AccountSigningKey-shaped data."""
         raise NotImplementedOperation('FetchSigningKey', 'GET', '/2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json')
 
-    async def fetch_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsCredentialListMapping | None:
-        """FetchSipAuthCallsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json"""
+    async def fetch_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipAuthCallsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsCredentialListMapping-shaped data."""
         raise NotImplementedOperation('FetchSipAuthCallsCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings/{Sid}.json')
 
-    async def fetch_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsIpAccessControlListMapping | None:
-        """FetchSipAuthCallsIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json"""
+    async def fetch_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipAuthCallsIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthCallsSipAuthCallsIpAccessControlListMapping-shaped data."""
         raise NotImplementedOperation('FetchSipAuthCallsIpAccessControlListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings/{Sid}.json')
 
-    async def fetch_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipAuthSipAuthRegistrationsSipAuthRegistrationsCredentialListMapping | None:
-        """FetchSipAuthRegistrationsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json"""
+    async def fetch_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipAuthRegistrationsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json. Returns ApiV2010AccountSipSipDomainSipAuthSipAuthRegistrationsSipAuthRegistrationsCredentialListMapping-shaped data."""
         raise NotImplementedOperation('FetchSipAuthRegistrationsCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings/{Sid}.json')
 
-    async def fetch_sip_credential(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialListSipCredential | None:
-        """FetchSipCredential: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json"""
+    async def fetch_sip_credential(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipCredential: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json. Returns ApiV2010AccountSipSipCredentialListSipCredential-shaped data."""
         raise NotImplementedOperation('FetchSipCredential', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json')
 
-    async def fetch_sip_credential_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialList | None:
-        """FetchSipCredentialList: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json"""
+    async def fetch_sip_credential_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipCredentialList: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json. Returns ApiV2010AccountSipSipCredentialList-shaped data."""
         raise NotImplementedOperation('FetchSipCredentialList', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json')
 
-    async def fetch_sip_credential_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipCredentialListMapping | None:
-        """FetchSipCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json"""
+    async def fetch_sip_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json. Returns ApiV2010AccountSipSipDomainSipCredentialListMapping-shaped data."""
         raise NotImplementedOperation('FetchSipCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings/{Sid}.json')
 
-    async def fetch_sip_domain(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomain | None:
-        """FetchSipDomain: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json"""
+    async def fetch_sip_domain(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipDomain: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json. Returns ApiV2010AccountSipSipDomain-shaped data."""
         raise NotImplementedOperation('FetchSipDomain', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json')
 
-    async def fetch_sip_ip_access_control_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlList | None:
-        """FetchSipIpAccessControlList: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json"""
+    async def fetch_sip_ip_access_control_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipIpAccessControlList: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json. Returns ApiV2010AccountSipSipIpAccessControlList-shaped data."""
         raise NotImplementedOperation('FetchSipIpAccessControlList', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json')
 
-    async def fetch_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomainSipIpAccessControlListMapping | None:
-        """FetchSipIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json"""
+    async def fetch_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json. Returns ApiV2010AccountSipSipDomainSipIpAccessControlListMapping-shaped data."""
         raise NotImplementedOperation('FetchSipIpAccessControlListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings/{Sid}.json')
 
-    async def fetch_sip_ip_address(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlListSipIpAddress | None:
-        """FetchSipIpAddress: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json"""
+    async def fetch_sip_ip_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchSipIpAddress: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json. Returns ApiV2010AccountSipSipIpAccessControlListSipIpAddress-shaped data."""
         raise NotImplementedOperation('FetchSipIpAddress', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json')
 
-    async def fetch_transcription(self, ctx: RequestContext) -> ApiV2010AccountTranscription | None:
-        """FetchTranscription: GET /2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json"""
+    async def fetch_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchTranscription: GET /2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json. Returns ApiV2010AccountTranscription-shaped data."""
         raise NotImplementedOperation('FetchTranscription', 'GET', '/2010-04-01/Accounts/{AccountSid}/Transcriptions/{Sid}.json')
 
-    async def fetch_usage_trigger(self, ctx: RequestContext) -> ApiV2010AccountUsageUsageTrigger | None:
-        """FetchUsageTrigger: GET /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json"""
+    async def fetch_usage_trigger(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """FetchUsageTrigger: GET /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json. Returns ApiV2010AccountUsageUsageTrigger-shaped data."""
         raise NotImplementedOperation('FetchUsageTrigger', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json')
 
     async def list_account(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAccount: GET /2010-04-01/Accounts.json"""
+        """ListAccount: GET /2010-04-01/Accounts.json."""
         raise NotImplementedOperation('ListAccount', 'GET', '/2010-04-01/Accounts.json')
 
     async def list_address(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAddress: GET /2010-04-01/Accounts/{AccountSid}/Addresses.json"""
+        """ListAddress: GET /2010-04-01/Accounts/{AccountSid}/Addresses.json."""
         raise NotImplementedOperation('ListAddress', 'GET', '/2010-04-01/Accounts/{AccountSid}/Addresses.json')
 
     async def list_application(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListApplication: GET /2010-04-01/Accounts/{AccountSid}/Applications.json"""
+        """ListApplication: GET /2010-04-01/Accounts/{AccountSid}/Applications.json."""
         raise NotImplementedOperation('ListApplication', 'GET', '/2010-04-01/Accounts/{AccountSid}/Applications.json')
 
     async def list_authorized_connect_app(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAuthorizedConnectApp: GET /2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps.json"""
+        """ListAuthorizedConnectApp: GET /2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps.json."""
         raise NotImplementedOperation('ListAuthorizedConnectApp', 'GET', '/2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps.json')
 
     async def list_available_phone_number_country(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberCountry: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers.json"""
+        """ListAvailablePhoneNumberCountry: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberCountry', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers.json')
 
     async def list_available_phone_number_local(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberLocal: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json"""
+        """ListAvailablePhoneNumberLocal: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberLocal', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Local.json')
 
     async def list_available_phone_number_machine_to_machine(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberMachineToMachine: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/MachineToMachine.json"""
+        """ListAvailablePhoneNumberMachineToMachine: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/MachineToMachine.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberMachineToMachine', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/MachineToMachine.json')
 
     async def list_available_phone_number_mobile(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberMobile: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Mobile.json"""
+        """ListAvailablePhoneNumberMobile: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Mobile.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberMobile', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Mobile.json')
 
     async def list_available_phone_number_national(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberNational: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/National.json"""
+        """ListAvailablePhoneNumberNational: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/National.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberNational', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/National.json')
 
     async def list_available_phone_number_shared_cost(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberSharedCost: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/SharedCost.json"""
+        """ListAvailablePhoneNumberSharedCost: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/SharedCost.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberSharedCost', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/SharedCost.json')
 
     async def list_available_phone_number_toll_free(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberTollFree: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/TollFree.json"""
+        """ListAvailablePhoneNumberTollFree: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/TollFree.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberTollFree', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/TollFree.json')
 
     async def list_available_phone_number_voip(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListAvailablePhoneNumberVoip: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Voip.json"""
+        """ListAvailablePhoneNumberVoip: GET /2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Voip.json."""
         raise NotImplementedOperation('ListAvailablePhoneNumberVoip', 'GET', '/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/Voip.json')
 
     async def list_call(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListCall: GET /2010-04-01/Accounts/{AccountSid}/Calls.json"""
+        """ListCall: GET /2010-04-01/Accounts/{AccountSid}/Calls.json."""
         raise NotImplementedOperation('ListCall', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls.json')
 
     async def list_call_event(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListCallEvent: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json"""
+        """ListCallEvent: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json."""
         raise NotImplementedOperation('ListCallEvent', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json')
 
     async def list_call_notification(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListCallNotification: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications.json"""
+        """ListCallNotification: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications.json."""
         raise NotImplementedOperation('ListCallNotification', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications.json')
 
     async def list_call_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListCallRecording: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json"""
+        """ListCallRecording: GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json."""
         raise NotImplementedOperation('ListCallRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json')
 
     async def list_conference(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListConference: GET /2010-04-01/Accounts/{AccountSid}/Conferences.json"""
+        """ListConference: GET /2010-04-01/Accounts/{AccountSid}/Conferences.json."""
         raise NotImplementedOperation('ListConference', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences.json')
 
     async def list_conference_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListConferenceRecording: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings.json"""
+        """ListConferenceRecording: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings.json."""
         raise NotImplementedOperation('ListConferenceRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings.json')
 
     async def list_connect_app(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListConnectApp: GET /2010-04-01/Accounts/{AccountSid}/ConnectApps.json"""
+        """ListConnectApp: GET /2010-04-01/Accounts/{AccountSid}/ConnectApps.json."""
         raise NotImplementedOperation('ListConnectApp', 'GET', '/2010-04-01/Accounts/{AccountSid}/ConnectApps.json')
 
     async def list_dependent_phone_number(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListDependentPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/Addresses/{AddressSid}/DependentPhoneNumbers.json"""
+        """ListDependentPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/Addresses/{AddressSid}/DependentPhoneNumbers.json."""
         raise NotImplementedOperation('ListDependentPhoneNumber', 'GET', '/2010-04-01/Accounts/{AccountSid}/Addresses/{AddressSid}/DependentPhoneNumbers.json')
 
     async def list_incoming_phone_number(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json"""
+        """ListIncomingPhoneNumber: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumber', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json')
 
     async def list_incoming_phone_number_assigned_add_on(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumberAssignedAddOn: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json"""
+        """ListIncomingPhoneNumberAssignedAddOn: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumberAssignedAddOn', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns.json')
 
     async def list_incoming_phone_number_assigned_add_on_extension(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumberAssignedAddOnExtension: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions.json"""
+        """ListIncomingPhoneNumberAssignedAddOnExtension: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumberAssignedAddOnExtension', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{ResourceSid}/AssignedAddOns/{AssignedAddOnSid}/Extensions.json')
 
     async def list_incoming_phone_number_local(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumberLocal: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json"""
+        """ListIncomingPhoneNumberLocal: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumberLocal', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Local.json')
 
     async def list_incoming_phone_number_mobile(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumberMobile: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json"""
+        """ListIncomingPhoneNumberMobile: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumberMobile', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/Mobile.json')
 
     async def list_incoming_phone_number_toll_free(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListIncomingPhoneNumberTollFree: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json"""
+        """ListIncomingPhoneNumberTollFree: GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json."""
         raise NotImplementedOperation('ListIncomingPhoneNumberTollFree', 'GET', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/TollFree.json')
 
     async def list_key(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListKey: GET /2010-04-01/Accounts/{AccountSid}/Keys.json"""
+        """ListKey: GET /2010-04-01/Accounts/{AccountSid}/Keys.json."""
         raise NotImplementedOperation('ListKey', 'GET', '/2010-04-01/Accounts/{AccountSid}/Keys.json')
 
     async def list_media(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListMedia: GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json"""
+        """ListMedia: GET /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json."""
         raise NotImplementedOperation('ListMedia', 'GET', '/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json')
 
     async def list_member(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListMember: GET /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json"""
+        """ListMember: GET /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json."""
         raise NotImplementedOperation('ListMember', 'GET', '/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json')
 
     async def list_message(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListMessage: GET /2010-04-01/Accounts/{AccountSid}/Messages.json"""
+        """ListMessage: GET /2010-04-01/Accounts/{AccountSid}/Messages.json."""
         raise NotImplementedOperation('ListMessage', 'GET', '/2010-04-01/Accounts/{AccountSid}/Messages.json')
 
     async def list_notification(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListNotification: GET /2010-04-01/Accounts/{AccountSid}/Notifications.json"""
+        """ListNotification: GET /2010-04-01/Accounts/{AccountSid}/Notifications.json."""
         raise NotImplementedOperation('ListNotification', 'GET', '/2010-04-01/Accounts/{AccountSid}/Notifications.json')
 
     async def list_outgoing_caller_id(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListOutgoingCallerId: GET /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json"""
+        """ListOutgoingCallerId: GET /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json."""
         raise NotImplementedOperation('ListOutgoingCallerId', 'GET', '/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds.json')
 
     async def list_participant(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListParticipant: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json"""
+        """ListParticipant: GET /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json."""
         raise NotImplementedOperation('ListParticipant', 'GET', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json')
 
     async def list_queue(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListQueue: GET /2010-04-01/Accounts/{AccountSid}/Queues.json"""
+        """ListQueue: GET /2010-04-01/Accounts/{AccountSid}/Queues.json."""
         raise NotImplementedOperation('ListQueue', 'GET', '/2010-04-01/Accounts/{AccountSid}/Queues.json')
 
     async def list_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListRecording: GET /2010-04-01/Accounts/{AccountSid}/Recordings.json"""
+        """ListRecording: GET /2010-04-01/Accounts/{AccountSid}/Recordings.json."""
         raise NotImplementedOperation('ListRecording', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings.json')
 
     async def list_recording_add_on_result(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListRecordingAddOnResult: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults.json"""
+        """ListRecordingAddOnResult: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults.json."""
         raise NotImplementedOperation('ListRecordingAddOnResult', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults.json')
 
     async def list_recording_add_on_result_payload(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListRecordingAddOnResultPayload: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads.json"""
+        """ListRecordingAddOnResultPayload: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads.json."""
         raise NotImplementedOperation('ListRecordingAddOnResultPayload', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{ReferenceSid}/AddOnResults/{AddOnResultSid}/Payloads.json')
 
     async def list_recording_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListRecordingTranscription: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions.json"""
+        """ListRecordingTranscription: GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions.json."""
         raise NotImplementedOperation('ListRecordingTranscription', 'GET', '/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/Transcriptions.json')
 
     async def list_short_code(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListShortCode: GET /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json"""
+        """ListShortCode: GET /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json."""
         raise NotImplementedOperation('ListShortCode', 'GET', '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json')
 
     async def list_signing_key(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSigningKey: GET /2010-04-01/Accounts/{AccountSid}/SigningKeys.json"""
+        """ListSigningKey: GET /2010-04-01/Accounts/{AccountSid}/SigningKeys.json."""
         raise NotImplementedOperation('ListSigningKey', 'GET', '/2010-04-01/Accounts/{AccountSid}/SigningKeys.json')
 
     async def list_sip_auth_calls_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipAuthCallsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json"""
+        """ListSipAuthCallsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json."""
         raise NotImplementedOperation('ListSipAuthCallsCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/CredentialListMappings.json')
 
     async def list_sip_auth_calls_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipAuthCallsIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json"""
+        """ListSipAuthCallsIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json."""
         raise NotImplementedOperation('ListSipAuthCallsIpAccessControlListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Calls/IpAccessControlListMappings.json')
 
     async def list_sip_auth_registrations_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipAuthRegistrationsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json"""
+        """ListSipAuthRegistrationsCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json."""
         raise NotImplementedOperation('ListSipAuthRegistrationsCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/Auth/Registrations/CredentialListMappings.json')
 
     async def list_sip_credential(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipCredential: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json"""
+        """ListSipCredential: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json."""
         raise NotImplementedOperation('ListSipCredential', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials.json')
 
     async def list_sip_credential_list(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipCredentialList: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json"""
+        """ListSipCredentialList: GET /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json."""
         raise NotImplementedOperation('ListSipCredentialList', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists.json')
 
     async def list_sip_credential_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json"""
+        """ListSipCredentialListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json."""
         raise NotImplementedOperation('ListSipCredentialListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/CredentialListMappings.json')
 
     async def list_sip_domain(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipDomain: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains.json"""
+        """ListSipDomain: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains.json."""
         raise NotImplementedOperation('ListSipDomain', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains.json')
 
     async def list_sip_ip_access_control_list(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipIpAccessControlList: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json"""
+        """ListSipIpAccessControlList: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json."""
         raise NotImplementedOperation('ListSipIpAccessControlList', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists.json')
 
     async def list_sip_ip_access_control_list_mapping(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json"""
+        """ListSipIpAccessControlListMapping: GET /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json."""
         raise NotImplementedOperation('ListSipIpAccessControlListMapping', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{DomainSid}/IpAccessControlListMappings.json')
 
     async def list_sip_ip_address(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListSipIpAddress: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json"""
+        """ListSipIpAddress: GET /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json."""
         raise NotImplementedOperation('ListSipIpAddress', 'GET', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses.json')
 
     async def list_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListTranscription: GET /2010-04-01/Accounts/{AccountSid}/Transcriptions.json"""
+        """ListTranscription: GET /2010-04-01/Accounts/{AccountSid}/Transcriptions.json."""
         raise NotImplementedOperation('ListTranscription', 'GET', '/2010-04-01/Accounts/{AccountSid}/Transcriptions.json')
 
     async def list_usage_record(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecord: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records.json"""
+        """ListUsageRecord: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records.json."""
         raise NotImplementedOperation('ListUsageRecord', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records.json')
 
     async def list_usage_record_all_time(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordAllTime: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/AllTime.json"""
+        """ListUsageRecordAllTime: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/AllTime.json."""
         raise NotImplementedOperation('ListUsageRecordAllTime', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/AllTime.json')
 
     async def list_usage_record_daily(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordDaily: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json"""
+        """ListUsageRecordDaily: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json."""
         raise NotImplementedOperation('ListUsageRecordDaily', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Daily.json')
 
     async def list_usage_record_last_month(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordLastMonth: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/LastMonth.json"""
+        """ListUsageRecordLastMonth: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/LastMonth.json."""
         raise NotImplementedOperation('ListUsageRecordLastMonth', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/LastMonth.json')
 
     async def list_usage_record_monthly(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordMonthly: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json"""
+        """ListUsageRecordMonthly: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json."""
         raise NotImplementedOperation('ListUsageRecordMonthly', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Monthly.json')
 
     async def list_usage_record_this_month(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordThisMonth: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/ThisMonth.json"""
+        """ListUsageRecordThisMonth: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/ThisMonth.json."""
         raise NotImplementedOperation('ListUsageRecordThisMonth', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/ThisMonth.json')
 
     async def list_usage_record_today(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordToday: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Today.json"""
+        """ListUsageRecordToday: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Today.json."""
         raise NotImplementedOperation('ListUsageRecordToday', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Today.json')
 
     async def list_usage_record_yearly(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordYearly: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Yearly.json"""
+        """ListUsageRecordYearly: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Yearly.json."""
         raise NotImplementedOperation('ListUsageRecordYearly', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Yearly.json')
 
     async def list_usage_record_yesterday(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageRecordYesterday: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Yesterday.json"""
+        """ListUsageRecordYesterday: GET /2010-04-01/Accounts/{AccountSid}/Usage/Records/Yesterday.json."""
         raise NotImplementedOperation('ListUsageRecordYesterday', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Records/Yesterday.json')
 
     async def list_usage_trigger(self, ctx: RequestContext) -> dict[str, Any] | None:
-        """ListUsageTrigger: GET /2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json"""
+        """ListUsageTrigger: GET /2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json."""
         raise NotImplementedOperation('ListUsageTrigger', 'GET', '/2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json')
 
-    async def update_account(self, ctx: RequestContext) -> ApiV2010Account | None:
-        """UpdateAccount: POST /2010-04-01/Accounts/{Sid}.json"""
+    async def update_account(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateAccount: POST /2010-04-01/Accounts/{Sid}.json. Returns ApiV2010Account-shaped data."""
         raise NotImplementedOperation('UpdateAccount', 'POST', '/2010-04-01/Accounts/{Sid}.json')
 
-    async def update_address(self, ctx: RequestContext) -> ApiV2010AccountAddress | None:
-        """UpdateAddress: POST /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json"""
+    async def update_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateAddress: POST /2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json. Returns ApiV2010AccountAddress-shaped data."""
         raise NotImplementedOperation('UpdateAddress', 'POST', '/2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json')
 
-    async def update_application(self, ctx: RequestContext) -> ApiV2010AccountApplication | None:
-        """UpdateApplication: POST /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json"""
+    async def update_application(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateApplication: POST /2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json. Returns ApiV2010AccountApplication-shaped data."""
         raise NotImplementedOperation('UpdateApplication', 'POST', '/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json')
 
-    async def update_call(self, ctx: RequestContext) -> ApiV2010AccountCall | None:
-        """UpdateCall: POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"""
+    async def update_call(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateCall: POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json. Returns ApiV2010AccountCall-shaped data."""
         raise NotImplementedOperation('UpdateCall', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json')
 
-    async def update_call_recording(self, ctx: RequestContext) -> ApiV2010AccountCallCallRecording | None:
-        """UpdateCallRecording: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json"""
+    async def update_call_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateCallRecording: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json. Returns ApiV2010AccountCallCallRecording-shaped data."""
         raise NotImplementedOperation('UpdateCallRecording', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json')
 
-    async def update_conference(self, ctx: RequestContext) -> ApiV2010AccountConference | None:
-        """UpdateConference: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json"""
+    async def update_conference(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateConference: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json. Returns ApiV2010AccountConference-shaped data."""
         raise NotImplementedOperation('UpdateConference', 'POST', '/2010-04-01/Accounts/{AccountSid}/Conferences/{Sid}.json')
 
-    async def update_conference_recording(self, ctx: RequestContext) -> ApiV2010AccountConferenceConferenceRecording | None:
-        """UpdateConferenceRecording: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json"""
+    async def update_conference_recording(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateConferenceRecording: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json. Returns ApiV2010AccountConferenceConferenceRecording-shaped data."""
         raise NotImplementedOperation('UpdateConferenceRecording', 'POST', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings/{Sid}.json')
 
-    async def update_connect_app(self, ctx: RequestContext) -> ApiV2010AccountConnectApp | None:
-        """UpdateConnectApp: POST /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json"""
+    async def update_connect_app(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateConnectApp: POST /2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json. Returns ApiV2010AccountConnectApp-shaped data."""
         raise NotImplementedOperation('UpdateConnectApp', 'POST', '/2010-04-01/Accounts/{AccountSid}/ConnectApps/{Sid}.json')
 
-    async def update_incoming_phone_number(self, ctx: RequestContext) -> ApiV2010AccountIncomingPhoneNumber | None:
-        """UpdateIncomingPhoneNumber: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json"""
+    async def update_incoming_phone_number(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateIncomingPhoneNumber: POST /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json. Returns ApiV2010AccountIncomingPhoneNumber-shaped data."""
         raise NotImplementedOperation('UpdateIncomingPhoneNumber', 'POST', '/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json')
 
-    async def update_key(self, ctx: RequestContext) -> ApiV2010AccountKey | None:
-        """UpdateKey: POST /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json"""
+    async def update_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateKey: POST /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json. Returns ApiV2010AccountKey-shaped data."""
         raise NotImplementedOperation('UpdateKey', 'POST', '/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json')
 
-    async def update_member(self, ctx: RequestContext) -> ApiV2010AccountQueueMember | None:
-        """UpdateMember: POST /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json"""
+    async def update_member(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateMember: POST /2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json. Returns ApiV2010AccountQueueMember-shaped data."""
         raise NotImplementedOperation('UpdateMember', 'POST', '/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json')
 
-    async def update_message(self, ctx: RequestContext) -> ApiV2010AccountMessage | None:
-        """UpdateMessage: POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"""
+    async def update_message(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateMessage: POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json. Returns ApiV2010AccountMessage-shaped data."""
         raise NotImplementedOperation('UpdateMessage', 'POST', '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json')
 
-    async def update_outgoing_caller_id(self, ctx: RequestContext) -> ApiV2010AccountOutgoingCallerId | None:
-        """UpdateOutgoingCallerId: POST /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json"""
+    async def update_outgoing_caller_id(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateOutgoingCallerId: POST /2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json. Returns ApiV2010AccountOutgoingCallerId-shaped data."""
         raise NotImplementedOperation('UpdateOutgoingCallerId', 'POST', '/2010-04-01/Accounts/{AccountSid}/OutgoingCallerIds/{Sid}.json')
 
-    async def update_participant(self, ctx: RequestContext) -> ApiV2010AccountConferenceParticipant | None:
-        """UpdateParticipant: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json"""
+    async def update_participant(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateParticipant: POST /2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json. Returns ApiV2010AccountConferenceParticipant-shaped data."""
         raise NotImplementedOperation('UpdateParticipant', 'POST', '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants/{CallSid}.json')
 
-    async def update_payments(self, ctx: RequestContext) -> ApiV2010AccountCallPayments | None:
-        """UpdatePayments: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments/{Sid}.json"""
+    async def update_payments(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdatePayments: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments/{Sid}.json. Returns ApiV2010AccountCallPayments-shaped data."""
         raise NotImplementedOperation('UpdatePayments', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Payments/{Sid}.json')
 
-    async def update_queue(self, ctx: RequestContext) -> ApiV2010AccountQueue | None:
-        """UpdateQueue: POST /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json"""
+    async def update_queue(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateQueue: POST /2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json. Returns ApiV2010AccountQueue-shaped data."""
         raise NotImplementedOperation('UpdateQueue', 'POST', '/2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json')
 
-    async def update_realtime_transcription(self, ctx: RequestContext) -> ApiV2010AccountCallRealtimeTranscription | None:
-        """UpdateRealtimeTranscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions/{Sid}.json"""
+    async def update_realtime_transcription(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateRealtimeTranscription: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions/{Sid}.json. Returns ApiV2010AccountCallRealtimeTranscription-shaped data."""
         raise NotImplementedOperation('UpdateRealtimeTranscription', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions/{Sid}.json')
 
-    async def update_short_code(self, ctx: RequestContext) -> ApiV2010AccountShortCode | None:
-        """UpdateShortCode: POST /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json"""
+    async def update_short_code(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateShortCode: POST /2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json. Returns ApiV2010AccountShortCode-shaped data."""
         raise NotImplementedOperation('UpdateShortCode', 'POST', '/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json')
 
-    async def update_signing_key(self, ctx: RequestContext) -> ApiV2010AccountSigningKey | None:
-        """UpdateSigningKey: POST /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json"""
+    async def update_signing_key(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSigningKey: POST /2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json. Returns ApiV2010AccountSigningKey-shaped data."""
         raise NotImplementedOperation('UpdateSigningKey', 'POST', '/2010-04-01/Accounts/{AccountSid}/SigningKeys/{Sid}.json')
 
-    async def update_sip_credential(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialListSipCredential | None:
-        """UpdateSipCredential: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json"""
+    async def update_sip_credential(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSipCredential: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json. Returns ApiV2010AccountSipSipCredentialListSipCredential-shaped data."""
         raise NotImplementedOperation('UpdateSipCredential', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{CredentialListSid}/Credentials/{Sid}.json')
 
-    async def update_sip_credential_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipCredentialList | None:
-        """UpdateSipCredentialList: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json"""
+    async def update_sip_credential_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSipCredentialList: POST /2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json. Returns ApiV2010AccountSipSipCredentialList-shaped data."""
         raise NotImplementedOperation('UpdateSipCredentialList', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/CredentialLists/{Sid}.json')
 
-    async def update_sip_domain(self, ctx: RequestContext) -> ApiV2010AccountSipSipDomain | None:
-        """UpdateSipDomain: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json"""
+    async def update_sip_domain(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSipDomain: POST /2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json. Returns ApiV2010AccountSipSipDomain-shaped data."""
         raise NotImplementedOperation('UpdateSipDomain', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/Domains/{Sid}.json')
 
-    async def update_sip_ip_access_control_list(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlList | None:
-        """UpdateSipIpAccessControlList: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json"""
+    async def update_sip_ip_access_control_list(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSipIpAccessControlList: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json. Returns ApiV2010AccountSipSipIpAccessControlList-shaped data."""
         raise NotImplementedOperation('UpdateSipIpAccessControlList', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{Sid}.json')
 
-    async def update_sip_ip_address(self, ctx: RequestContext) -> ApiV2010AccountSipSipIpAccessControlListSipIpAddress | None:
-        """UpdateSipIpAddress: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json"""
+    async def update_sip_ip_address(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSipIpAddress: POST /2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json. Returns ApiV2010AccountSipSipIpAccessControlListSipIpAddress-shaped data."""
         raise NotImplementedOperation('UpdateSipIpAddress', 'POST', '/2010-04-01/Accounts/{AccountSid}/SIP/IpAccessControlLists/{IpAccessControlListSid}/IpAddresses/{Sid}.json')
 
-    async def update_siprec(self, ctx: RequestContext) -> ApiV2010AccountCallSiprec | None:
-        """UpdateSiprec: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec/{Sid}.json"""
+    async def update_siprec(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateSiprec: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec/{Sid}.json. Returns ApiV2010AccountCallSiprec-shaped data."""
         raise NotImplementedOperation('UpdateSiprec', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Siprec/{Sid}.json')
 
-    async def update_stream(self, ctx: RequestContext) -> ApiV2010AccountCallStream | None:
-        """UpdateStream: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams/{Sid}.json"""
+    async def update_stream(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateStream: POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams/{Sid}.json. Returns ApiV2010AccountCallStream-shaped data."""
         raise NotImplementedOperation('UpdateStream', 'POST', '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Streams/{Sid}.json')
 
-    async def update_usage_trigger(self, ctx: RequestContext) -> ApiV2010AccountUsageUsageTrigger | None:
-        """UpdateUsageTrigger: POST /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json"""
+    async def update_usage_trigger(self, ctx: RequestContext) -> dict[str, Any] | None:
+        """UpdateUsageTrigger: POST /2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json. Returns ApiV2010AccountUsageUsageTrigger-shaped data."""
         raise NotImplementedOperation('UpdateUsageTrigger', 'POST', '/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json')

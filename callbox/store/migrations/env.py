@@ -3,8 +3,10 @@ an open connection; `alembic -x url=...` from the command line works too."""
 
 from __future__ import annotations
 
+import asyncio
+
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection
 
 from callbox.store.sql.schema import metadata
 
@@ -21,11 +23,23 @@ def run() -> None:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
         "sqlalchemy.url"
     )
-    engine = create_engine(url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg"))
-    with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=metadata)
-        with context.begin_transaction():
-            context.run_migrations()
+    if not url:
+        raise SystemExit("give the database as: alembic -x url=sqlite:///var/callbox.db upgrade head")
+    from callbox.store.sql.engine import create_engine
+
+    async def upgrade() -> None:
+        engine = create_engine(url)
+
+        def migrate(conn: Connection) -> None:
+            context.configure(connection=conn, target_metadata=metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+
+        async with engine.begin() as conn:
+            await conn.run_sync(migrate)
+        await engine.dispose()
+
+    asyncio.run(upgrade())
 
 
 run()
