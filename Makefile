@@ -18,6 +18,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check callbox tests bench
+	$(VENV)/bin/mypy callbox
 	bash scripts/test-services.sh
 	$(PY) -m pytest
 

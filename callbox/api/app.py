@@ -144,5 +144,5 @@ def create_app(
         await stack(scope, receive, send_with_request_id)
 
     stack = starlette_asgi()
-    app.middleware_stack = fast  # type: ignore[assignment]
+    app.middleware_stack = fast
     return app
