@@ -71,7 +71,7 @@ class Router:
         for segment in path.strip("/").split("/"):
             nxt = node.literal.get(segment)
             if nxt is None:
-                if node.param is None or not segment:
+                if node.param is None or not segment or "\x00" in segment:
                     return None
                 values.append(segment)
                 nxt = node.param

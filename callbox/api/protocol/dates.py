@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["day_bounds", "format_iso", "format_rfc2822", "parse_date_or_datetime"]
+__all__ = ["LATEST", "day_bounds", "second_bounds", "format_iso", "format_rfc2822", "parse_date_or_datetime"]
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
@@ -72,10 +72,25 @@ def parse_date_or_datetime(raw: str) -> date | datetime:
         raise ValueError(f"not a date: {raw!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date out of range: {raw!r}") from None
+
+
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 
 def day_bounds(value: date) -> tuple[datetime, datetime]:
+    """[start, end) of a UTC day; the last representable day ends at `LATEST`."""
     start = datetime.combine(value, time(0), tzinfo=UTC)
+    if value == date.max:
+        return start, LATEST
     return start, datetime.combine(date.fromordinal(value.toordinal() + 1), time(0), tzinfo=UTC)
+
+
+def second_bounds(value: datetime) -> tuple[datetime, datetime]:
+    """[value, value + 1 s), clamped at `LATEST`."""
+    return value, (value + timedelta(seconds=1) if value < LATEST - timedelta(seconds=1)
+                   else LATEST)
 

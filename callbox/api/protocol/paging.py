@@ -25,6 +25,7 @@ __all__ = ["PageRequest", "decode_token", "encode_token", "list_envelope", "page
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+MAX_OFFSET = 2**63 - 1 - MAX_PAGE_SIZE
 PAGING_PARAMS = frozenset({"Page", "PageSize", "PageToken"})
 
 
@@ -60,6 +61,8 @@ def page_request(params: dict[str, Any]) -> PageRequest:
     if token:
         cursor: Cursor | None = decode_token(token)
     elif number > 0:
+        if number * size > MAX_OFFSET:
+            raise InvalidParameter("Invalid value for Page: too large", field="Page")
         cursor = Cursor(from_micros(0), "", offset=number * size)
     else:
         cursor = None

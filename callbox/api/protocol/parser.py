@@ -72,13 +72,19 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         raise BadRequest("The request body is not valid form-urlencoded UTF-8", code=20001) from exc
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
 def _convert(param: Param, raw: str, kind: str | None = None) -> Any:
     kind = kind or param.type
+    if "\x00" in raw:
+        raise InvalidParameter(f"Invalid value for {param.name}: NUL characters are not allowed",
+                               field=param.name)
     if kind == "string":
         if param.format in ("date-time", "date") and raw != "":
             try:
                 return parse_date_or_datetime(raw)
-            except ValueError:
+            except (ValueError, OverflowError):
                 raise InvalidParameter(
                     f"Invalid value for {param.name}: {raw!r} is not a date", field=param.name
                 ) from None
@@ -92,6 +98,8 @@ def _convert(param: Param, raw: str, kind: str | None = None) -> Any:
     if kind == "integer":
         try:
             value: Any = int(raw)
+            if not _INT64[0] <= value <= _INT64[1]:
+                raise ValueError(raw)
         except ValueError:
             raise InvalidParameter(
                 f"Invalid value for {param.name}: {raw!r} is not an integer", field=param.name

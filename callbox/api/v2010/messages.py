@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from callbox.api.context import RequestContext
-from callbox.api.protocol.dates import day_bounds
+from callbox.api.protocol.dates import day_bounds, second_bounds
 from callbox.api.v2010._generated import V2010Api
 from callbox.api.v2010.views import feedback_json, media_json, message_json
 from callbox.core.errors import InvalidParameter, UnsupportedParameter
@@ -36,7 +36,7 @@ def date_range(params: dict[str, Any], name: str) -> tuple[datetime | None, date
 
     def bounds(value: date | datetime) -> tuple[datetime, datetime]:
         if isinstance(value, datetime):
-            return value, value + timedelta(seconds=1)
+            return second_bounds(value)
         return day_bounds(value)
 
     if (value := params.get(name)) is not None:

@@ -214,7 +214,16 @@ def test_parse_form_rejects_invalid_utf8() -> None:
 
 
 # properties -------------------------------------------------------------------------------
-@given(st.lists(st.text(max_size=20), max_size=12))
+NO_NUL = st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=20)
+
+
+def test_nul_characters_are_refused() -> None:
+    op = load_v2010().operations["CreateMessage"]
+    with pytest.raises(InvalidParameter):
+        parse_params(op, [], [("Body", "a\x00b")])
+
+
+@given(st.lists(NO_NUL, max_size=12))
 def test_media_url_list_round_trips(urls: list[str]) -> None:
     op = load_v2010().operations["CreateMessage"]
     params = parse_params(op, [], [("MediaUrl", u) for u in urls])
@@ -222,7 +231,7 @@ def test_media_url_list_round_trips(urls: list[str]) -> None:
 
 
 @given(st.lists(st.tuples(st.sampled_from(["To", "From", "Body", "Foo", "Bar"]),
-                          st.text(max_size=10)), max_size=10))
+                          NO_NUL), max_size=10))
 def test_scalar_first_value_wins_property(pairs: list[tuple[str, str]]) -> None:
     op = load_v2010().operations["CreateMessage"]
     params = parse_params(op, [], pairs)
