@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     log_level: str = Field("info", description="debug, info, warning, error")
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted (413)")
     sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = Field(
-        "NORMAL", description="SQLite PRAGMA synchronous (WAL). NORMAL: a commit survives a "
+        "FULL", description="SQLite PRAGMA synchronous (WAL). NORMAL: a commit survives a "
         "crash or kill of callbox; FULL: it also survives an OS crash or power loss, at an "
         "fsync per group commit on the event loop"
     )

@@ -38,7 +38,7 @@ def _sqlite_pragmas(engine: Engine, synchronous: str) -> None:
         cursor.close()
 
 
-def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
+def create_engine(url: str, *, synchronous: str = "FULL") -> AsyncEngine:
     """The engine for reads (and, on PostgreSQL, writes)."""
     if is_sqlite(url):
         engine = create_async_engine(
@@ -54,7 +54,7 @@ def create_engine(url: str, *, synchronous: str = "NORMAL") -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def create_writer(url: str, engine: AsyncEngine, *, synchronous: str = "NORMAL") -> GroupWriter:
+def create_writer(url: str, engine: AsyncEngine, *, synchronous: str = "FULL") -> GroupWriter:
     """SQLite: one write connection driven from the event loop. Others: the async engine."""
     if is_sqlite(url):
         sync_url = url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1)
