@@ -3,20 +3,17 @@ the status lifecycle (suspend, reactivate, close) and the walls between accounts
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from tests.conftest import make_client
+from tests.support.refusals import eventually, rest_error
 from tests.support.schema import ResponseValidator
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
@@ -25,39 +22,6 @@ TO, FROM = "+15558675310", "+15017122661"
 
 def _name() -> str:
     return f"acct-{uuid.uuid4().hex[:12]}"
-
-
-@dataclass
-class Refusal:
-    status: int
-    code: int
-    msg: str
-
-
-def rest_error(call: Callable[[], Any]) -> Refusal:
-    """The HTTP status and Twilio code of a refused call. twilio-python raises
-    TwilioRestException for fetch/create/update/delete, and a plain TwilioException carrying
-    the response when a list page is refused."""
-    with pytest.raises(TwilioException) as info:
-        call()
-    exc = info.value
-    if isinstance(exc, TwilioRestException):
-        return Refusal(exc.status, exc.code, exc.msg)
-    response = exc.args[1]
-    body = json.loads(response.text)
-    return Refusal(response.status_code, body["code"], body["message"])
-
-
-def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:
-    """Retry `check` until it stops raising AssertionError/TwilioRestException."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except (AssertionError, TwilioException):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def refused_with(code: int, status: int = 401) -> Callable[[Callable[[], Any]], None]:

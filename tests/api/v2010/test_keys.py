@@ -3,52 +3,19 @@ act on its account's resources (never on Accounts or Keys), and die with the key
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from tests.conftest import make_client
+from tests.support.refusals import eventually, rest_error
 from tests.support.schema import ResponseValidator
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
 TO, FROM = "+15558675310", "+15017122661"
-
-
-@dataclass
-class Refusal:
-    status: int
-    code: int
-    msg: str
-
-
-def rest_error(call: Callable[[], Any]) -> Refusal:
-    """Status and code of a refused call (a list page refusal is a plain TwilioException)."""
-    with pytest.raises(TwilioException) as info:
-        call()
-    exc = info.value
-    if isinstance(exc, TwilioRestException):
-        return Refusal(exc.status, exc.code, exc.msg)
-    response = exc.args[1]
-    body = json.loads(response.text)
-    return Refusal(response.status_code, body["code"], body["message"])
-
-
-def eventually(check: Callable[[], Any], timeout: float = 3.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except (AssertionError, TwilioException):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 @pytest.fixture
