@@ -11,12 +11,18 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from hypothesis import settings
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from tests.support.pg import postgres_database
 from tests.support.schema import ResponseValidator
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
+
+# CI runs the property tests on a fixed seed (reproducible); local runs keep exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 os.environ.pop("TWILIO_EDGE", None)
 os.environ.pop("TWILIO_REGION", None)

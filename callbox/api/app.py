@@ -24,7 +24,12 @@ from callbox.api.v2010 import V2010Provider
 from callbox.config import Settings
 from callbox.core.clock import Clock, SystemClock
 from callbox.core.entities import Account
-from callbox.core.errors import CallboxError, MethodNotAllowed, ResourceNotFound
+from callbox.core.errors import (
+    CallboxError,
+    MethodNotAllowed,
+    ResourceNotFound,
+    ServiceUnavailable,
+)
 from callbox.core.sids import RandomSids, SidFactory
 from callbox.services import Services
 from callbox.spec import load_v2010
@@ -85,7 +90,7 @@ def create_app(
 
     async def v2010(request: Request) -> Response:
         # Only reached before the server is ready (afterwards `fast` takes the 2010 paths).
-        error = CallboxError("callbox is starting", code=20503, status=503)
+        error = ServiceUnavailable("callbox is starting; retry shortly")
         body, media_type = render_error(error.to_dict(), split_format(request.url.path)[1])
         return Response(body, status_code=503, media_type=media_type)
 

@@ -28,7 +28,16 @@ def normalize_e164(raw: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(parsed):
         return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if formatted != candidate:
+        # Formatting may drop a national trunk zero (+44 020… → +4420…); only accept the
+        # result if it is itself stable, else digits would shift on every round trip.
+        again = phonenumbers.parse(formatted, None)
+        if (not phonenumbers.is_possible_number(again)
+                or phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164)
+                != formatted):
+            return None
+    return formatted
 
 
 def normalize_address(raw: str, *, sender: bool = False) -> str | None:

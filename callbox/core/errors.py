@@ -13,6 +13,7 @@
     ├── PayloadTooLarge               413
     ├── UnsupportedMediaType          415
     ├── InternalError                 20500 / 500
+    ├── ServiceUnavailable            20503 / 503, starting or shutting down
     └── NotImplementedOperation       20501 / 501, a spec operation callbox does not serve yet
 
 A handler raises these; the protocol layer renders them in the requested format.
@@ -34,6 +35,7 @@ __all__ = [
     "NotImplementedOperation",
     "PayloadTooLarge",
     "ResourceNotFound",
+    "ServiceUnavailable",
     "UnsupportedMediaType",
     "UnsupportedParameter",
     "more_info",
@@ -141,6 +143,12 @@ class InternalError(CallboxError):
     code = 20500
     status = 500
     default_message = "Internal Server Error"
+
+
+class ServiceUnavailable(CallboxError):
+    code = 20503
+    status = 503
+    default_message = "callbox is starting or shutting down; retry shortly"
 
 
 class NotImplementedOperation(CallboxError):

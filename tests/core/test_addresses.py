@@ -67,3 +67,10 @@ def test_normalize_address_idempotent(raw: str, sender: bool) -> None:
     once = normalize_address(raw, sender=sender)
     if once is not None:
         assert normalize_address(once, sender=sender) == once
+
+
+def test_unstable_numbers_are_refused() -> None:
+    # phonenumbers turns +49000000 into +4900000 and that into +490000: digits would
+    # shift on every round trip, so it is not a number callbox accepts.
+    assert normalize_e164("+49000000") is None
+    assert normalize_e164("+44 020 7946 0958") == "+442079460958"

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callbox.core.entities import Job, Media, Message, MessageDirection, MessageStatus
+from callbox.core.errors import ServiceUnavailable
 from callbox.store.sql import schema as t
 from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
 from callbox.store.sql.store import SqlStore
@@ -223,8 +224,9 @@ async def test_stop_flushes_what_was_queued(url: str, engine: AsyncEngine) -> No
     await w.stop()
     assert all(task.done() and task.result() == [] for task in tasks)
     assert await count(engine, t.api_keys) == 50
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ServiceUnavailable) as refused:
         await w.write(Insert(t.api_keys, key_row()))
+    assert (refused.value.status, refused.value.code) == (503, 20503)
     await w.stop()  # idempotent
 
 
@@ -240,7 +242,7 @@ async def test_write_racing_stop_does_not_hang(url: str, engine: AsyncEngine) ->
     await stopping
     try:
         result = await asyncio.wait_for(late, timeout=2)
-    except RuntimeError:
+    except ServiceUnavailable:
         assert await count(engine, t.api_keys) == 0
     except TimeoutError:
         pytest.fail("a write queued during stop() never completed: its caller hangs forever")
@@ -251,7 +253,7 @@ async def test_write_racing_stop_does_not_hang(url: str, engine: AsyncEngine) ->
 
 async def test_write_before_start_is_refused(url: str, engine: AsyncEngine) -> None:
     w = create_writer(url, engine)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ServiceUnavailable):
         await w.write(Insert(t.api_keys, key_row()))
 
 

@@ -35,6 +35,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from callbox.core.errors import ServiceUnavailable
+
 __all__ = ["AsyncEngineWriter", "Exec", "GroupWriter", "Insert", "SqliteInlineWriter", "Step"]
 
 log = logging.getLogger("callbox.store.writer")
@@ -86,7 +88,7 @@ class GroupWriter(ABC):
     async def write(self, *steps: Step) -> list[Any]:
         """Commit the steps together; return the results of the Exec steps, in order."""
         if self._task is None or self._stopping:
-            raise RuntimeError("GroupWriter is not running")
+            raise ServiceUnavailable("callbox is shutting down: the write was not accepted")
         future: asyncio.Future[list[Any]] = self._loop.create_future()
         self._queue.put_nowait((steps, future))
         # A caller that goes away (client disconnect) cancels only its wait: the unit is
