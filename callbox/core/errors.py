@@ -9,7 +9,6 @@
     ├── Forbidden                     20403 / 403
     ├── ResourceNotFound              20404 / 404
     ├── MethodNotAllowed              20004 / 405
-    ├── Conflict                      409
     ├── PayloadTooLarge               413
     ├── UnsupportedMediaType          415
     ├── InternalError                 20500 / 500
@@ -27,7 +26,6 @@ __all__ = [
     "AuthenticationFailed",
     "BadRequest",
     "CallboxError",
-    "Conflict",
     "Forbidden",
     "InternalError",
     "InvalidParameter",
@@ -119,12 +117,6 @@ class MethodNotAllowed(CallboxError):
     code = 20004
     status = 405
     default_message = "Method not allowed"
-
-
-class Conflict(CallboxError):
-    code = 20409
-    status = 409
-    default_message = "Conflict"
 
 
 class PayloadTooLarge(CallboxError):
