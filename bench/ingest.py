@@ -11,6 +11,8 @@ small, shared, noisy machine::
     (a) callbox   python -m callbox serve, SQLite in a fresh data dir
     (b) bare      bench/bare_app.py: Starlette + uvicorn, form + auth + JSON only
     (c) prism     Stoplight Prism mocking the official spec (needs node and npm)
+    (d) callbox   the same on PostgreSQL at 127.0.0.1:5432, for operators (reported,
+                  no target; skipped when no PostgreSQL answers)
 
     for each target:  start in its own process group -> wait until it answers
                       -> one checked request -> wrk warm-up -> wrk measured run
@@ -32,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -156,6 +159,27 @@ def callbox_target(port: int, data_dir: Path, creds: Credentials) -> Target:
     argv = [sys.executable, "-m", "callbox", "serve", "--host", "127.0.0.1"]
     argv += ["--port", str(port), "--data-dir", str(data_dir)]
     return Target(argv, creds.server_env(), port, "/health", _is_200)
+
+
+def postgres_database() -> tuple[str, Callable[[], None]] | None:
+    """A fresh database on the PostgreSQL at 127.0.0.1:5432 (trust auth, user postgres) and
+    a function that drops it; None when no such server answers or psql is missing."""
+    psql = shutil.which("psql")
+    if psql is None:
+        return None
+    name = f"callbox_bench_{secrets.token_hex(6)}"
+    base = [psql, "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc"]
+    try:
+        subprocess.run([*base, f"CREATE DATABASE {name}"], check=True, capture_output=True,
+                       timeout=30)
+    except (subprocess.SubprocessError, OSError):
+        return None
+
+    def drop() -> None:
+        subprocess.run([*base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                       capture_output=True, timeout=30)
+
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", drop
 
 
 def bare_target(port: int, creds: Credentials) -> Target:
@@ -306,6 +330,23 @@ def run_targets(
                 data_dir = work / "callbox-data"
                 data_dir.mkdir()
                 target = callbox_target(port, data_dir, creds)
+            elif key == "d":
+                database = postgres_database()
+                if database is None:
+                    result.status = "skipped"
+                    result.reason = "no PostgreSQL answering on 127.0.0.1:5432 (or no psql)"
+                    print(f"  {result.status}: {result.reason}", flush=True)
+                    continue
+                url, drop = database
+                data_dir = work / "callbox-pg-data"
+                data_dir.mkdir()
+                target = callbox_target(port, data_dir, creds)
+                target.env["CALLBOX_DATABASE_URL"] = url
+                try:
+                    measure(target, result, children, wrk, settings, creds)
+                finally:
+                    drop()
+                continue
             elif key == "b":
                 target = bare_target(port, creds)
             else:
@@ -342,6 +383,7 @@ def main() -> int:
     info = machine_info()
     results = {
         "a": TargetResult("a", "callbox (sqlite)"),
+        "d": TargetResult("d", "callbox (postgresql)"),
         "b": TargetResult("b", "bare starlette"),
         "c": TargetResult("c", "prism mock"),
     }
