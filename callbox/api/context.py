@@ -4,7 +4,7 @@ and helpers that build URIs and list pages the same way everywhere."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from callbox.api.protocol.paging import PageRequest, list_envelope, page_request
@@ -33,7 +33,6 @@ class RequestContext:
     ext: str  # ".json", ".xml", ".csv", ".html" or "" as requested
     request_id: str = ""
     status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def uri(self) -> str:

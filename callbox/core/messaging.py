@@ -7,7 +7,7 @@ so accepted work survives a crash; the workers (next issue) pick the job up.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -198,14 +198,11 @@ class MessagingService:
     async def list(
         self, account_sid: str, flt: MessageFilter, after: Cursor | None, limit: int
     ) -> Page[Message]:
-        if flt.to is not None or flt.from_ is not None:
-            flt = MessageFilter(
-                to=normalize_address(flt.to) or flt.to if flt.to else None,
-                from_=normalize_address(flt.from_, sender=True) or flt.from_
-                if flt.from_ else None,
-                sent_from=flt.sent_from,
-                sent_until=flt.sent_until,
-            )
+        # Filters match what create stored: the normalized form when there is one.
+        if flt.to:
+            flt = replace(flt, to=normalize_address(flt.to) or flt.to)
+        if flt.from_:
+            flt = replace(flt, from_=normalize_address(flt.from_, sender=True) or flt.from_)
         return await self.store.list_messages(account_sid, flt, after=after, limit=limit)
 
     # update and delete --------------------------------------------------------------------

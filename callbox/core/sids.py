@@ -7,20 +7,8 @@ import re
 import time
 from typing import Protocol
 
-__all__ = ["RandomSids", "SidFactory", "SequentialSids", "is_sid", "PREFIXES"]
+__all__ = ["RandomSids", "SidFactory", "SequentialSids", "is_sid"]
 
-PREFIXES = {
-    "account": "AC",
-    "message": "SM",
-    "mms": "MM",
-    "media": "ME",
-    "key": "SK",
-    "feedback": "FB",
-    "job": "JB",
-    "phone_number": "PN",
-    "application": "AP",
-    "call": "CA",
-}
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 

@@ -6,7 +6,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
 
-__all__ = ["LATEST", "day_bounds", "second_bounds", "format_iso", "format_rfc2822", "parse_date_or_datetime"]
+__all__ = ["LATEST", "day_bounds", "second_bounds", "format_rfc2822", "parse_date_or_datetime"]
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
@@ -31,12 +31,6 @@ def format_rfc2822(value: datetime | None) -> str | None:
             f"{v.hour:02d}:{v.minute:02d}:{v.second:02d} +0000")
     _last = (second, text)
     return text
-
-
-def format_iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _EXTRA_FORMATS = ("%m/%d/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S")
