@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from callbox.core.accounts import AccountService
 from callbox.core.clock import Clock
 from callbox.core.messaging import MessagingService
+from callbox.core.numbers import NumberService
 from callbox.core.ports import Store
 from callbox.core.sids import SidFactory
 
@@ -20,6 +21,7 @@ class Services:
     sids: SidFactory
     accounts: AccountService
     messaging: MessagingService
+    numbers: NumberService
 
     @classmethod
     def build(cls, store: Store, clock: Clock, sids: SidFactory) -> Services:
@@ -29,4 +31,5 @@ class Services:
             sids=sids,
             accounts=AccountService(store, clock, sids),
             messaging=MessagingService(store, clock, sids),
+            numbers=NumberService(store, clock, sids),
         )

@@ -15,7 +15,19 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["accounts", "api_keys", "feedback", "jobs", "media", "messages", "metadata"]
+__all__ = [
+    "accounts",
+    "api_keys",
+    "feedback",
+    "jobs",
+    "media",
+    "messages",
+    "metadata",
+    "notifications",
+    "sim_inbox",
+    "sim_rules",
+    "webhook_attempts",
+]
 
 metadata = MetaData()
 
@@ -117,3 +129,80 @@ jobs = Table(
     Index("ix_jobs_due", "status", "run_at"),
     Index("ix_jobs_resource", "resource_sid"),
 )
+
+# -- workers, webhooks and the simulated network (migration 0002) ----------------------------
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), nullable=False),
+    Column("resource_sid", String(64), nullable=False),
+    Column("job_sid", String(34), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("method", String(8), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("request_params", Text, nullable=False),
+    Column("request_headers", Text, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("latency_us", BigInteger, nullable=False),
+    Column("error_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("date_created", BigInteger, nullable=False),
+    Index("ix_webhook_attempts_account", "account_sid", "date_created", "sid"),
+    Index("ix_webhook_attempts_resource", "resource_sid"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("sid", String(34), primary_key=True),
+    Column("account_sid", String(34), nullable=False),
+    Column("call_sid", String(34), nullable=True),
+    Column("resource_sid", String(64), nullable=True),
+    Column("error_code", Integer, nullable=False),
+    Column("log", String(4), nullable=False),
+    Column("message_text", Text, nullable=False),
+    Column("request_method", String(8), nullable=True),
+    Column("request_url", Text, nullable=True),
+    Column("request_variables", Text, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("response_headers", Text, nullable=True),
+    Column("message_date", BigInteger, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_notifications_account", "account_sid", "date_created", "sid"),
+)
+
+sim_rules = Table(
+    "sim_rules",
+    metadata,
+    Column("account_sid", String(34), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("outcome", String(16), nullable=True),
+    Column("error_code", Integer, nullable=True),
+    Column("sending_ms", Integer, nullable=True),
+    Column("sent_ms", Integer, nullable=True),
+    Column("delivered_ms", Integer, nullable=True),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+)
+
+sim_inbox = Table(
+    "sim_inbox",
+    metadata,
+    Column("idempotency_key", String(128), primary_key=True),
+    Column("message_sid", String(34), nullable=False),
+    Column("account_sid", String(34), nullable=False),
+    Column("handset", String(64), nullable=False),
+    Column("sender", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("media", Text, nullable=False),
+    Column("num_segments", Integer, nullable=False),
+    Column("date_received", BigInteger, nullable=False),
+    Index("ix_sim_inbox_handset", "account_sid", "handset", "date_received"),
+)
+
+# -- numbers and applications (migration 0003) ------------------------------------------------

@@ -28,6 +28,7 @@ from callbox.core.entities import (
 )
 from callbox.core.ports import Cursor, MessageFilter
 from callbox.store.sql import schema as t
+from callbox.store.sql.numbers import NumbersStoreMixin
 from callbox.store.sql.writer import Exec, GroupWriter, Insert
 
 __all__ = ["SqlStore"]
@@ -179,7 +180,7 @@ def _page(rows: list[Any], limit: int, convert: Any, after: Cursor | None = None
     return Page(records, len(rows) > limit)
 
 
-class SqlStore:
+class SqlStore(NumbersStoreMixin):
     def __init__(self, engine: AsyncEngine, writer: GroupWriter) -> None:
         self.engine = engine
         self.writer = writer

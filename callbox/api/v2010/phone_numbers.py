@@ -1,0 +1,11 @@
+"""IncomingPhoneNumbers and AvailablePhoneNumbers. (Being written.)"""
+
+from __future__ import annotations
+
+from callbox.api.v2010._generated import V2010Api
+
+__all__ = ["PhoneNumbersApi"]
+
+
+class PhoneNumbersApi(V2010Api):
+    pass
