@@ -30,6 +30,19 @@ class Settings(BaseSettings):
         "fsync per group commit on the event loop"
     )
 
+    workers: bool = Field(True, description="Run the job workers (sending, callbacks, "
+                          "inbound webhooks) in this process")
+    sim_pacing: bool = Field(False, description="Pace senders like carriers do: long code 1 "
+                             "segment/s, toll-free 3, short code 100; queues hold 10 hours")
+    sim_rules_file: Path | None = Field(
+        None, description="TOML or JSON file of simulated-network rules ([defaults], "
+        "[numbers.\"+1…\"]: outcome, error_code, sending_ms, sent_ms, delivered_ms)"
+    )
+    webhook_max_attempts: int = Field(
+        10, ge=1, le=100, description="Rounds of delivery (with backoff) before a status "
+        "callback is given up"
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -8,6 +8,7 @@ from callbox.core.accounts import AccountService
 from callbox.core.clock import Clock
 from callbox.core.messaging import MessagingService
 from callbox.core.numbers import NumberService
+from callbox.core.pacing import Pacer
 from callbox.core.ports import Store
 from callbox.core.sids import SidFactory
 
@@ -22,14 +23,19 @@ class Services:
     accounts: AccountService
     messaging: MessagingService
     numbers: NumberService
+    pacer: Pacer
 
     @classmethod
-    def build(cls, store: Store, clock: Clock, sids: SidFactory) -> Services:
+    def build(cls, store: Store, clock: Clock, sids: SidFactory,
+              pacer: Pacer | None = None) -> Services:
+        pacer = pacer or Pacer(enabled=False)
+        numbers = NumberService(store, clock, sids)
         return cls(
             store=store,
             clock=clock,
             sids=sids,
             accounts=AccountService(store, clock, sids),
-            messaging=MessagingService(store, clock, sids),
-            numbers=NumberService(store, clock, sids),
+            messaging=MessagingService(store, clock, sids, pacer=pacer, numbers=numbers),
+            numbers=numbers,
+            pacer=pacer,
         )

@@ -17,6 +17,7 @@ from twilio.rest import Client
 
 from tests.support.pg import postgres_database
 from tests.support.schema import ResponseValidator
+from tests.support.receiver import Receiver
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
 # No per-example deadline: a first call may load phonenumbers' metadata (hundreds of ms) on
@@ -117,3 +118,11 @@ def base(account: Any) -> str:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    """A real HTTP receiver for webhooks; tests use paths of their own."""
+    r = Receiver().start()
+    yield r
+    r.stop()

@@ -30,12 +30,14 @@ from callbox.core.errors import (
     ResourceNotFound,
     ServiceUnavailable,
 )
+from callbox.core.pacing import Pacer
 from callbox.core.sids import RandomSids, SidFactory
 from callbox.services import Services
 from callbox.spec import load_v2010
 from callbox.store.sql.engine import create_engine, create_writer, is_sqlite, migrate
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import GroupWriter
+from callbox.workers import Workers, build_workers
 
 __all__ = ["Runtime", "create_app"]
 
@@ -50,6 +52,7 @@ class Runtime:
     services: Services
     writer: GroupWriter
     main_account: Account
+    workers: Workers
 
 
 def create_app(
@@ -70,11 +73,14 @@ def create_app(
         writer = create_writer(url, engine, synchronous=settings.sqlite_synchronous)
         await writer.start()
         store = SqlStore(engine, writer)
-        services = Services.build(store, clock or SystemClock(), sids or RandomSids())
+        services = Services.build(store, clock or SystemClock(), sids or RandomSids(),
+                                  pacer=Pacer(enabled=settings.sim_pacing))
         main = await services.accounts.ensure_main(settings.account_sid, settings.auth_token)
+        workers = await build_workers(settings, services, sole_worker=is_sqlite(url))
+        await workers.start()
         chain_holder["v2010"] = V2010Chain(spec, services, V2010Provider(),
                                            max_body=settings.max_body_bytes)
-        app.state.runtime = Runtime(settings, services, writer, main)
+        app.state.runtime = Runtime(settings, services, writer, main, workers)
         # After start-up ~100k long-lived objects (modules, spec, SQLAlchemy, phonenumbers)
         # are tracked; a full collection walks them all and stalled the event loop for
         # 30-50 ms, which was the whole p99. Freezing them leaves the collector only the
@@ -85,6 +91,7 @@ def create_app(
         try:
             yield
         finally:
+            await workers.stop()
             await writer.stop()
             await engine.dispose()
 

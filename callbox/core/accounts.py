@@ -104,6 +104,10 @@ class AccountService:
     async def _cached_key(self, sid: str) -> ApiKey | None:
         return await self._cached(self._keys, sid, self.store.get_key)  # type: ignore[no-any-return]
 
+    async def account(self, sid: str) -> Account | None:
+        """An account by SID, from the short-lived cache (workers signing webhooks)."""
+        return await self._cached_account(sid)
+
     def forget(self, sid: str) -> None:
         self._accounts.pop(sid, None)
         self._keys.pop(sid, None)

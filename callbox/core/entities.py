@@ -20,7 +20,10 @@ __all__ = [
     "Message",
     "MessageDirection",
     "MessageStatus",
+    "InboxEntry",
+    "Notification",
     "Page",
+    "WebhookAttempt",
 ]
 
 
@@ -157,6 +160,64 @@ class Job:
     date_created: datetime
     status: str = "pending"
     attempts: int = 0
+
+
+@dataclass(slots=True)
+class WebhookAttempt:
+    """One HTTP request callbox made to a customer's URL, and what came back."""
+
+    sid: str
+    account_sid: str
+    resource_sid: str
+    job_sid: str | None
+    kind: str  # status_callback, sms_url, sms_fallback_url, redirect
+    attempt: int
+    method: str
+    url: str
+    request_params: str  # form-encoded body (POST) or query (GET)
+    request_headers: dict[str, str]
+    status_code: int | None
+    response_body: str | None
+    latency_us: int
+    error_code: int | None
+    error: str | None
+    date_created: datetime
+
+
+@dataclass(slots=True)
+class Notification:
+    """An error or warning recorded for the account (Twilio's Notifications resource)."""
+
+    sid: str
+    account_sid: str
+    error_code: int
+    log: str  # "0" error, "1" warning
+    message_text: str
+    message_date: datetime
+    date_created: datetime
+    resource_sid: str | None = None
+    call_sid: str | None = None
+    request_method: str | None = None
+    request_url: str | None = None
+    request_variables: str | None = None
+    response_body: str | None = None
+    response_headers: str | None = None
+
+
+@dataclass(slots=True)
+class InboxEntry:
+    """A text a virtual handset received: written once per message, keyed at the carrier
+    edge by the message's idempotency key."""
+
+    idempotency_key: str
+    message_sid: str
+    account_sid: str
+    handset: str
+    sender: str
+    body: str
+    media: list[str]
+    num_segments: int
+    date_received: datetime
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from callbox.core.entities import (
     Page,
 )
 from callbox.core.errors import BadRequest, InvalidParameter, ResourceNotFound
+from callbox.core.pacing import Pacer
 from callbox.core.ports import Cursor, MessageFilter, Store
 from callbox.core.segments import count_segments, smart_encode
 from callbox.core.sids import SidFactory
@@ -85,10 +86,13 @@ def _bad(code: int, message: str, name: str) -> BadRequest:
 
 
 class MessagingService:
-    def __init__(self, store: Store, clock: Clock, sids: SidFactory) -> None:
+    def __init__(self, store: Store, clock: Clock, sids: SidFactory, *,
+                 pacer: Pacer | None = None, numbers: Any = None) -> None:
         self.store = store
         self.clock = clock
         self.sids = sids
+        self.pacer = pacer or Pacer(enabled=False)
+        self.numbers = numbers
 
     # create -----------------------------------------------------------------------------
     def validate(self, req: NewMessage) -> tuple[str, str, str]:
@@ -185,7 +189,15 @@ class MessagingService:
             idempotency_key=f"{SEND_JOB}:{sid}",
             date_created=now,
         )
-        await self.store.create_message(message, media, [job])
+        if not scheduled and not self.pacer.admit(sender, message.num_segments):
+            code, text = MAGIC_FROM["+15005550008"]
+            raise _bad(code, text.replace("+15005550008", sender), "From")
+        try:
+            await self.store.create_message(message, media, [job])
+        except BaseException:
+            if not scheduled:
+                self.pacer.leave(sender, message.num_segments)
+            raise
         return message, media
 
     # read -------------------------------------------------------------------------------

@@ -3,11 +3,11 @@ group-commit writer. Every query is scoped by account: no cross-account reads.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,12 +22,11 @@ from callbox.core.entities import (
     Job,
     Media,
     Message,
-    MessageDirection,
-    MessageStatus,
     Page,
 )
 from callbox.core.ports import Cursor, MessageFilter
 from callbox.store.sql import schema as t
+from callbox.store.sql.jobs import JobsStoreMixin, job_row, media_row, message_from_row, message_row
 from callbox.store.sql.numbers import NumbersStoreMixin
 from callbox.store.sql.writer import Exec, GroupWriter, Insert
 
@@ -62,56 +61,6 @@ def _key(row: Any) -> ApiKey:
     )
 
 
-def _message(row: Any) -> Message:
-    return Message(
-        sid=row.sid,
-        account_sid=row.account_sid,
-        to=row.to_addr,
-        from_=row.from_addr,
-        body=row.body,
-        status=MessageStatus(row.status),
-        direction=MessageDirection(row.direction),
-        num_segments=row.num_segments,
-        num_media=row.num_media,
-        date_created=from_micros(row.date_created),
-        date_updated=from_micros(row.date_updated),
-        date_sent=from_micros(row.date_sent) if row.date_sent is not None else None,
-        messaging_service_sid=row.messaging_service_sid,
-        status_callback=row.status_callback,
-        validity_period=row.validity_period,
-        send_at=from_micros(row.send_at) if row.send_at is not None else None,
-        error_code=row.error_code,
-        error_message=row.error_message,
-        price=row.price,
-        price_unit=row.price_unit,
-        options=orjson.loads(row.options),
-    )
-
-
-def _message_row(m: Message) -> dict[str, Any]:
-    return {
-        "sid": m.sid,
-        "account_sid": m.account_sid,
-        "to_addr": m.to,
-        "from_addr": m.from_,
-        "body": m.body,
-        "status": m.status.value,
-        "direction": m.direction.value,
-        "num_segments": m.num_segments,
-        "num_media": m.num_media,
-        "messaging_service_sid": m.messaging_service_sid,
-        "status_callback": m.status_callback,
-        "validity_period": m.validity_period,
-        "send_at": to_micros(m.send_at) if m.send_at else None,
-        "error_code": m.error_code,
-        "error_message": m.error_message,
-        "price": m.price,
-        "price_unit": m.price_unit,
-        "options": orjson.dumps(m.options).decode(),
-        "date_created": to_micros(m.date_created),
-        "date_updated": to_micros(m.date_updated),
-        "date_sent": to_micros(m.date_sent) if m.date_sent else None,
-    }
 
 
 def _media(row: Any) -> Media:
@@ -126,35 +75,6 @@ def _media(row: Any) -> Media:
     )
 
 
-def _job_row(job: Job) -> dict[str, Any]:
-    created = to_micros(job.date_created)
-    return {
-        "sid": job.sid,
-        "kind": job.kind,
-        "account_sid": job.account_sid,
-        "resource_sid": job.resource_sid,
-        "payload": orjson.dumps(job.payload).decode(),
-        "status": job.status,
-        "run_at": to_micros(job.run_at),
-        "attempts": job.attempts,
-        "idempotency_key": job.idempotency_key,
-        "locked_until": None,
-        "last_error": None,
-        "date_created": created,
-        "date_updated": created,
-    }
-
-
-def _media_row(m: Media) -> dict[str, Any]:
-    return {
-        "sid": m.sid,
-        "account_sid": m.account_sid,
-        "parent_sid": m.parent_sid,
-        "url": m.url,
-        "content_type": m.content_type,
-        "date_created": to_micros(m.date_created),
-        "date_updated": to_micros(m.date_updated),
-    }
 
 
 def _keyset(stmt: Select[Any], table: Any, after: Cursor | None, limit: int) -> Select[Any]:
@@ -180,10 +100,16 @@ def _page(rows: list[Any], limit: int, convert: Any, after: Cursor | None = None
     return Page(records, len(rows) > limit)
 
 
-class SqlStore(NumbersStoreMixin):
+def _nothing() -> None:
+    return None
+
+
+class SqlStore(NumbersStoreMixin, JobsStoreMixin):
     def __init__(self, engine: AsyncEngine, writer: GroupWriter) -> None:
         self.engine = engine
         self.writer = writer
+        # Called after a commit that added due work (the in-process job runner's wake-up).
+        self.on_jobs: Callable[[], None] = _nothing
 
     async def _rows(self, stmt: Any) -> list[Any]:
         async with self.engine.connect() as conn:
@@ -259,15 +185,16 @@ class SqlStore(NumbersStoreMixin):
 
     # messages ---------------------------------------------------------------------------
     async def create_message(self, message: Message, media: list[Media], jobs: list[Job]) -> None:
-        steps: list[Insert] = [Insert(t.messages, _message_row(message))]
-        steps += [Insert(t.media, _media_row(m)) for m in media]
-        steps += [Insert(t.jobs, _job_row(j)) for j in jobs]
+        steps: list[Insert] = [Insert(t.messages, message_row(message))]
+        steps += [Insert(t.media, media_row(m)) for m in media]
+        steps += [Insert(t.jobs, job_row(j)) for j in jobs]
         await self.writer.write(*steps)
+        self.on_jobs()
 
     async def get_message(self, account_sid: str, sid: str) -> Message | None:
         c = t.messages.c
         row = await self._one(select(t.messages).where(c.sid == sid, c.account_sid == account_sid))
-        return _message(row) if row else None
+        return message_from_row(row) if row else None
 
     async def list_messages(
         self, account_sid: str, flt: MessageFilter, *, after: Cursor | None, limit: int
@@ -282,7 +209,7 @@ class SqlStore(NumbersStoreMixin):
             stmt = stmt.where(c.date_sent >= to_micros(flt.sent_from))
         if flt.sent_until is not None:
             stmt = stmt.where(c.date_sent < to_micros(flt.sent_until))
-        return await self._list(stmt, t.messages, after, limit, _message)
+        return await self._list(stmt, t.messages, after, limit, message_from_row)
 
     async def update_message(
         self, account_sid: str, sid: str, changes: dict[str, Any],
