@@ -76,7 +76,7 @@ PRISM_VERSION = os.environ.get("BENCH_PRISM_VERSION", "5.14.2")
 
 MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
 FORM_BODY = (
-    "To=%2B15558675310&From=%2B15017122661&Body=Hello+from+the+bench"
+    "To=%2B15558675310&From=%2B15005550006&Body=Hello+from+the+bench"
     "&StatusCallback=http%3A%2F%2F127.0.0.1%3A9%2Fcb"
 )
 

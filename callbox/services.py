@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callbox.channels.sim.network import SimNetwork
+from callbox.channels.sim.service import SimService
 from callbox.core.accounts import AccountService
 from callbox.core.clock import Clock
 from callbox.core.messaging import MessagingService
@@ -24,10 +26,11 @@ class Services:
     messaging: MessagingService
     numbers: NumberService
     pacer: Pacer
+    sim: SimService
 
     @classmethod
     def build(cls, store: Store, clock: Clock, sids: SidFactory,
-              pacer: Pacer | None = None) -> Services:
+              pacer: Pacer | None = None, network: SimNetwork | None = None) -> Services:
         pacer = pacer or Pacer(enabled=False)
         numbers = NumberService(store, clock, sids)
         return cls(
@@ -38,4 +41,5 @@ class Services:
             messaging=MessagingService(store, clock, sids, pacer=pacer, numbers=numbers),
             numbers=numbers,
             pacer=pacer,
+            sim=SimService(store, clock, network or SimNetwork()),
         )

@@ -37,7 +37,7 @@ from callbox.spec import load_v2010
 from callbox.store.sql.engine import create_engine, create_writer, is_sqlite, migrate
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import GroupWriter
-from callbox.workers import Workers, build_workers
+from callbox.workers import Workers, build_workers, sim_network
 
 __all__ = ["Runtime", "create_app"]
 
@@ -74,7 +74,8 @@ def create_app(
         await writer.start()
         store = SqlStore(engine, writer)
         services = Services.build(store, clock or SystemClock(), sids or RandomSids(),
-                                  pacer=Pacer(enabled=settings.sim_pacing))
+                                  pacer=Pacer(enabled=settings.sim_pacing),
+                                  network=sim_network(settings))
         main = await services.accounts.ensure_main(settings.account_sid, settings.auth_token)
         workers = await build_workers(settings, services, sole_worker=is_sqlite(url))
         await workers.start()

@@ -16,6 +16,7 @@ from callbox.core.addresses import normalize_address
 from callbox.core.clock import Clock
 from callbox.core.entities import (
     FINAL_STATUSES,
+    Account,
     Feedback,
     Job,
     Media,
@@ -25,16 +26,17 @@ from callbox.core.entities import (
     Page,
 )
 from callbox.core.errors import BadRequest, InvalidParameter, ResourceNotFound
+from callbox.core.jobs import INBOUND_JOB, SEND_JOB
 from callbox.core.pacing import Pacer
 from callbox.core.ports import Cursor, MessageFilter, Store
 from callbox.core.segments import count_segments, smart_encode
 from callbox.core.sids import SidFactory
 
-__all__ = ["MessagingService", "NewMessage", "MAGIC_FROM", "MAGIC_TO"]
+__all__ = ["MAGIC_FROM", "MAGIC_PASS", "MAGIC_TO", "InboundText", "content_type", "MessagingService", "NewMessage"]
 
 MAX_BODY = 1600
 MAX_MEDIA = 10
-SEND_JOB = "message.send"
+MAGIC_PASS = "+15005550006"
 SCHEDULE_MIN = timedelta(seconds=300)
 SCHEDULE_MAX = timedelta(days=35)
 
@@ -74,6 +76,17 @@ class NewMessage:
     smart_encoded: bool = False
     send_as_mms: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    status_callback_method: str | None = None
+
+
+@dataclass(slots=True)
+class InboundText:
+    """A text from a virtual handset to one of the account's numbers."""
+
+    from_: str
+    to: str
+    body: str = ""
+    media_urls: list[str] = field(default_factory=list)
 
 
 def _http_url(value: str) -> bool:
@@ -152,12 +165,19 @@ class MessagingService:
                            "(3024000 seconds) in the future, inclusive.", "SendAt")
         return to, sender, body
 
-    async def create(self, account_sid: str, req: NewMessage) -> tuple[Message, list[Media]]:
+    async def build(self, account_sid: str, req: NewMessage, *,
+                    direction: MessageDirection = MessageDirection.OUTBOUND_API,
+                    ) -> tuple[Message, list[Media], Job]:
+        """A validated message, its media and its send job, not yet stored."""
         to, sender, body = self.validate(req)
+        await self._check_sender(account_sid, sender)
         now = self.clock.now()
         mms = bool(req.media_urls) or req.send_as_mms
         sid = self.sids("MM" if mms else "SM")
         scheduled = req.send_at is not None
+        options = dict(req.options)
+        if req.status_callback_method and req.status_callback_method != "POST":
+            options["StatusCallbackMethod"] = req.status_callback_method
         message = Message(
             sid=sid,
             account_sid=account_sid,
@@ -165,7 +185,7 @@ class MessagingService:
             from_=sender,
             body=body,
             status=MessageStatus.SCHEDULED if scheduled else MessageStatus.QUEUED,
-            direction=MessageDirection.OUTBOUND_API,
+            direction=direction,
             num_segments=count_segments(body),
             num_media=len(req.media_urls),
             date_created=now,
@@ -173,10 +193,10 @@ class MessagingService:
             status_callback=req.status_callback,
             validity_period=req.validity_period,
             send_at=req.send_at,
-            options=req.options,
+            options=options,
         )
         media = [
-            Media(self.sids("ME"), account_sid, sid, url, _content_type(url), now, now)
+            Media(self.sids("ME"), account_sid, sid, url, content_type(url), now, now)
             for url in req.media_urls
         ]
         job = Job(
@@ -189,16 +209,82 @@ class MessagingService:
             idempotency_key=f"{SEND_JOB}:{sid}",
             date_created=now,
         )
-        if not scheduled and not self.pacer.admit(sender, message.num_segments):
-            code, text = MAGIC_FROM["+15005550008"]
-            raise _bad(code, text.replace("+15005550008", sender), "From")
+        return message, media, job
+
+    async def _check_sender(self, account_sid: str, sender: str) -> None:
+        """From must be a number the account owns (21606). Twilio's test number
+        +15005550006 is always accepted; short codes, alphanumeric sender IDs and channel
+        addresses (whatsapp:…) are not provisioned in callbox and are accepted as given."""
+        if sender == MAGIC_PASS or not sender.startswith("+") or self.numbers is None:
+            return
+        if not await self.numbers.owns_sender(account_sid, sender):
+            raise _bad(21606, f"The 'From' phone number provided ({sender}) is not a valid "
+                       "message-capable Twilio phone number for this destination/account.",
+                       "From")
+
+    def admit(self, message: Message) -> None:
+        """Count an outbound message into its sender's queue, or refuse it (21611)."""
+        if message.status is MessageStatus.QUEUED and not self.pacer.admit(
+            message.from_, message.num_segments
+        ):
+            raise _bad(21611, "This 'From' number has exceeded the maximum number of queued "
+                       "messages", "From")
+
+    async def create(self, account_sid: str, req: NewMessage) -> tuple[Message, list[Media]]:
+        message, media, job = await self.build(account_sid, req)
+        self.admit(message)
         try:
             await self.store.create_message(message, media, [job])
         except BaseException:
-            if not scheduled:
-                self.pacer.leave(sender, message.num_segments)
+            if message.status is MessageStatus.QUEUED:
+                self.pacer.leave(message.from_, message.num_segments)
             raise
         return message, media
+
+    async def receive(self, account: Account, req: InboundText) -> Message:
+        """A virtual handset texts one of the account's (or its subaccounts') numbers:
+        store the inbound message and the job that calls the number's SmsUrl."""
+        handset = normalize_address(req.from_) if req.from_ else None
+        if handset is None:
+            raise _bad(21212, f"The 'From' number {req.from_} is not a valid phone number.",
+                       "From")
+        to = normalize_address(req.to) if req.to else None
+        if to is None:
+            raise _bad(21211, f"The 'To' number {req.to} is not a valid phone number.", "To")
+        if len(req.body) > MAX_BODY:
+            raise _bad(21617, "The concatenated message body exceeds the 1600 character limit.",
+                       "Body")
+        if len(req.media_urls) > MAX_MEDIA:
+            raise _bad(21623, "Too many media files: at most 10 MediaUrl values are allowed.",
+                       "MediaUrl")
+        for url in req.media_urls:
+            if not _http_url(url):
+                raise _bad(21620, f"Invalid media URL(s): {url}", "MediaUrl")
+        if not req.body and not req.media_urls:
+            raise _bad(21602, "Message body is required.", "Body")
+        number = await self.numbers.find_by_number(to) if self.numbers is not None else None
+        owner = await self.store.get_account(number.account_sid) if number else None
+        if number is None or owner is None or account.sid not in (owner.sid,
+                                                                  owner.owner_account_sid):
+            raise ResourceNotFound(
+                f"/sim/v1/Messages: {to} is not a phone number of account {account.sid}")
+        now = self.clock.now()
+        sid = self.sids("MM" if req.media_urls else "SM")
+        message = Message(
+            sid=sid, account_sid=owner.sid, to=to, from_=handset, body=req.body,
+            status=MessageStatus.RECEIVED, direction=MessageDirection.INBOUND,
+            num_segments=count_segments(req.body), num_media=len(req.media_urls),
+            date_created=now, date_updated=now, date_sent=now,
+        )
+        media = [Media(self.sids("ME"), owner.sid, sid, url, content_type(url), now, now)
+                 for url in req.media_urls]
+        job = Job(
+            sid=self.sids("JB"), kind=INBOUND_JOB, account_sid=owner.sid, resource_sid=sid,
+            payload={"v": 1, "message_sid": sid}, run_at=now,
+            idempotency_key=f"{INBOUND_JOB}:{sid}", date_created=now,
+        )
+        await self.store.create_message(message, media, [job])
+        return message
 
     # read -------------------------------------------------------------------------------
     async def get(self, account_sid: str, sid: str, uri: str) -> Message:
@@ -282,7 +368,7 @@ class MessagingService:
         )
 
 
-def _content_type(url: str) -> str:
+def content_type(url: str) -> str:
     guessed, _ = mimetypes.guess_type(urlsplit(url).path)
     return guessed or "application/octet-stream"
 

@@ -9,15 +9,16 @@ from typing import Any
 
 from callbox.channels.sim.network import Rule, SimNetwork, load_rules_file
 from callbox.config import Settings
-from callbox.core.jobs import SEND_JOB, WEBHOOK_JOB
+from callbox.core.jobs import INBOUND_JOB, SEND_JOB, WEBHOOK_JOB
 from callbox.services import Services
 from callbox.webhooks.client import WebhookClient
 from callbox.webhooks.delivery import Deliverer
 from callbox.workers.callbacks import CallbackHandler
+from callbox.workers.inbound import InboundHandler
 from callbox.workers.runner import Handler, Runner
 from callbox.workers.send import SendHandler
 
-__all__ = ["Workers", "build_workers"]
+__all__ = ["Workers", "build_workers", "sim_network"]
 
 log = logging.getLogger("callbox.workers")
 
@@ -40,13 +41,17 @@ class Workers:
         await self.client.close()
 
 
+def sim_network(settings: Settings) -> SimNetwork:
+    defaults, file_rules = Rule(), dict[str, Rule]()
+    if settings.sim_rules_file is not None:
+        defaults, file_rules = load_rules_file(settings.sim_rules_file)
+    return SimNetwork(defaults=defaults, file_rules=file_rules)
+
+
 async def build_workers(settings: Settings, services: Services, *,
                         sole_worker: bool) -> Workers:
     store: Any = services.store
-    defaults, file_rules = Rule(), {}
-    if settings.sim_rules_file is not None:
-        defaults, file_rules = load_rules_file(settings.sim_rules_file)
-    network = SimNetwork(defaults=defaults, file_rules=file_rules)
+    network = services.sim.network
     network.load(await store.all_rules())
     if services.pacer.enabled:
         services.pacer.restore(await store.queued_segments())
@@ -57,6 +62,8 @@ async def build_workers(settings: Settings, services: Services, *,
         WEBHOOK_JOB: CallbackHandler(store, services.clock, services.sids, deliverer,
                                      services.accounts,
                                      max_attempts=settings.webhook_max_attempts),
+        INBOUND_JOB: InboundHandler(store, services.clock, services.sids, deliverer,
+                                    services.accounts, services.numbers, services.messaging),
     }
     runner = Runner(store, services.clock, handlers, sole_worker=sole_worker,
                     max_attempts=max(settings.webhook_max_attempts, 10))

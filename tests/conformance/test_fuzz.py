@@ -43,7 +43,7 @@ from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
 MAX_EXAMPLES = 25
 ERROR_KEYS = {"code", "message", "more_info", "status"}
-TO, FROM = "+15558675310", "+15017122661"
+TO, FROM = "+15558675310", "+15005550006"
 # CreateMessage parameters that alone make the request a 400 in callbox (features it does
 # not have, or a Messaging Service that cannot exist); dropped from the "deliverable" variant.
 NOT_DELIVERABLE = {

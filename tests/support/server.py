@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -10,12 +9,14 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+import uvloop
 
 from callbox.api.app import create_app
 from callbox.config import Settings
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "f" * 32
+RULES_FILE = Path(__file__).with_name("sim_rules.toml")
 
 
 def free_port() -> int:
@@ -27,6 +28,7 @@ def free_port() -> int:
 class LiveServer:
     def __init__(self, data_dir: Path, database_url: str | None = None, **extra: object) -> None:
         self.port = free_port()
+        extra.setdefault("sim_rules_file", RULES_FILE)
         self.settings = Settings(
             host="127.0.0.1", port=self.port, data_dir=data_dir, database_url=database_url,
             account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, log_level="warning", **extra,
@@ -44,7 +46,8 @@ class LiveServer:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
                                 access_log=False, lifespan="on")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve()),
+        # uvloop, as `callbox serve` runs (its transports differ from asyncio's)
+        self._thread = threading.Thread(target=lambda: uvloop.run(self._server.serve()),
                                         daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 30

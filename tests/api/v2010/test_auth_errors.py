@@ -21,7 +21,7 @@ from callbox.api.v2010 import V2010Provider
 from callbox.config import Settings
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
-TO, FROM = "+15558675310", "+15017122661"
+TO, FROM = "+15558675310", "+15005550006"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 REQUEST_ID = re.compile(r"^RQ[0-9a-f]{32}$")
 MiB = 1 << 20
@@ -229,7 +229,7 @@ def test_body_just_under_limit_is_not_413(http: httpx.Client, base: str) -> None
 def test_chunked_body_under_limit_is_accepted(http: httpx.Client, base: str) -> None:
     def chunks() -> Iterator[bytes]:
         yield b"To=%2B15558675310&"
-        yield b"From=%2B15017122661&"
+        yield b"From=%2B15005550006&"
         yield b"Body=chunked"
 
     r = http.post(f"{base}/Messages.json", content=chunks(), headers=FORM)
@@ -238,9 +238,9 @@ def test_chunked_body_under_limit_is_accepted(http: httpx.Client, base: str) -> 
 
 
 @pytest.mark.parametrize("body", [
-    b"To=%2B15558675310&From=%2B15017122661&Body=\xff\xfe",  # raw bytes that are not UTF-8
-    b"To=%2B15558675310&From=%2B15017122661&Body=%FF%FE",  # percent-escaped non-UTF-8
-    b"To=%2B15558675310&From=%2B15017122661&Body=%C3",  # truncated sequence
+    b"To=%2B15558675310&From=%2B15005550006&Body=\xff\xfe",  # raw bytes that are not UTF-8
+    b"To=%2B15558675310&From=%2B15005550006&Body=%FF%FE",  # percent-escaped non-UTF-8
+    b"To=%2B15558675310&From=%2B15005550006&Body=%C3",  # truncated sequence
 ])
 def test_body_not_utf8_is_400(http: httpx.Client, base: str, body: bytes) -> None:
     r = http.post(f"{base}/Messages.json", content=body, headers=FORM)

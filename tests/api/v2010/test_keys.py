@@ -15,7 +15,7 @@ from tests.support.refusals import eventually, rest_error
 from tests.support.schema import ResponseValidator
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
-TO, FROM = "+15558675310", "+15017122661"
+TO, FROM = "+15558675310", "+15005550006"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.support.schema import ResponseValidator
 from tests.support.server import LiveServer
 
 TO = "+15558675310"
-FROM = "+15017122661"
+FROM = "+15005550006"
 URLS = ["https://example.com/cat.jpg", "https://example.com/dog.png",
         "https://example.com/clip"]
 

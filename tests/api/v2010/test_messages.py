@@ -12,8 +12,10 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from tests.support.handsets import STAYS_QUEUED
+
 TO = "+15558675310"
-FROM = "+15017122661"
+FROM = "+15005550006"
 SID_RE = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
 
 
@@ -155,15 +157,15 @@ def test_fetch_unknown_is_404(client: Client) -> None:
 
 # list ------------------------------------------------------------------------------------
 def test_list_filters_by_to_and_from(client: Client) -> None:
-    a = send(client, to="+15558675310", from_="+15017122661")
-    b = send(client, to="+15558675311", from_="+15017122661")
-    c = send(client, to="+15558675310", from_="+15017122662")
+    a = send(client, to="+15558675310", from_="+15005550006")
+    b = send(client, to="+15558675311", from_="+15005550006")
+    c = send(client, to="+15558675310", from_="Callbox")
     assert {m.sid for m in client.messages.list()} == {a.sid, b.sid, c.sid}
     assert {m.sid for m in client.messages.list(to="+15558675310")} == {a.sid, c.sid}
     assert {m.sid for m in client.messages.list(to="+1 (555) 867-5310")} == {a.sid, c.sid}
     assert {m.sid for m in client.messages.list(to="+1 555-867-5311")} == {b.sid}
-    assert {m.sid for m in client.messages.list(from_="+15017122662")} == {c.sid}
-    assert {m.sid for m in client.messages.list(to="+15558675310", from_="+15017122661")} == {
+    assert {m.sid for m in client.messages.list(from_="Callbox")} == {c.sid}
+    assert {m.sid for m in client.messages.list(to="+15558675310", from_="+15005550006")} == {
         a.sid
     }
     assert client.messages.list(to="+15558675399") == []
@@ -175,7 +177,7 @@ def test_list_is_newest_first(client: Client) -> None:
 
 
 def test_date_sent_filters_exclude_unsent_messages(client: Client) -> None:
-    msg = send(client)
+    msg = send(client, to=STAYS_QUEUED)
     assert msg.date_sent is None
     now = datetime.now(UTC)
     assert [m.sid for m in client.messages.list()] == [msg.sid]
@@ -190,7 +192,7 @@ def test_date_sent_filters_exclude_unsent_messages(client: Client) -> None:
 
 def test_date_sent_filter_forms_on_the_wire(client: Client, http: httpx.Client, base: str
                                             ) -> None:
-    send(client)
+    send(client, to=STAYS_QUEUED)
     for params in ({"DateSent": "2024-01-02"}, {"DateSent<": "2099-01-02"},
                    {"DateSent>": "2000-01-02T03:04:05Z"},
                    {"DateSent": "Tue, 02 Jan 2024 03:04:05 +0000"}):
@@ -220,7 +222,7 @@ def test_cancel_scheduled_message(client: Client) -> None:
 
 
 def test_cancel_queued_message_is_30409(client: Client) -> None:
-    msg = send(client)
+    msg = send(client, to=STAYS_QUEUED)
     err = rest_error(lambda: client.messages(msg.sid).update(status="canceled"))
     assert (err.status, err.code) == (400, 30409)
     assert client.messages(msg.sid).fetch().status == "queued"
@@ -243,7 +245,7 @@ def test_redact_canceled_message(client: Client) -> None:
 
 
 def test_redact_queued_message_is_20009(client: Client) -> None:
-    msg = send(client, body="secret")
+    msg = send(client, body="secret", to=STAYS_QUEUED)
     err = rest_error(lambda: client.messages(msg.sid).update(body=""))
     assert (err.status, err.code) == (400, 20009)
     assert client.messages(msg.sid).fetch().body == "secret"
@@ -298,7 +300,7 @@ def test_delete_scheduled_message(client: Client, http: httpx.Client, base: str)
 
 
 def test_delete_queued_message_is_20009(client: Client) -> None:
-    msg = send(client)
+    msg = send(client, to=STAYS_QUEUED)
     err = rest_error(lambda: client.messages(msg.sid).delete())
     assert (err.status, err.code) == (400, 20009)
     assert client.messages(msg.sid).fetch().status == "queued"

@@ -52,7 +52,7 @@ def populated(live: LiveServer, validator: ResponseValidator, main_client: Clien
         base = f"/2010-04-01/Accounts/{account.sid}/Messages.json"
         sids = []
         for i in range(TOTAL):
-            r = http.post(base, data={"To": "+15558675310", "From": "+15017122661",
+            r = http.post(base, data={"To": "+15558675310", "From": "+15005550006",
                                       "Body": f"message {i}"})
             assert r.status_code == 201, r.text
             sids.append(r.json()["sid"])
