@@ -9,7 +9,7 @@ from callbox.api.context import RequestContext
 from callbox.api.protocol.dates import day_bounds, second_bounds
 from callbox.api.v2010._generated import V2010Api
 from callbox.api.v2010.views import feedback_json, media_json, message_json
-from callbox.core.errors import InvalidParameter, UnsupportedParameter
+from callbox.core.errors import BadRequest, InvalidParameter, UnsupportedParameter
 from callbox.core.messaging import NewMessage
 from callbox.core.ports import MessageFilter
 
@@ -22,7 +22,6 @@ _RECORDED = ("MaxPrice", "ProvideFeedback", "Attempt", "ForceDelivery", "RiskChe
 _UNSUPPORTED = {
     "ContentSid": "Content templates are not available",
     "ContentVariables": "Content templates are not available",
-    "ApplicationSid": "Applications are not available",
     "FallbackFrom": "RCS fallback is not available",
     "PersistentAction": "persistent actions are not available",
 }
@@ -82,7 +81,16 @@ def _new_message(p: dict[str, Any]) -> NewMessage:
 class MessagesApi(V2010Api):
     async def create_message(self, ctx: RequestContext) -> dict[str, Any]:
         ctx.services.accounts.require_active(ctx.account)
-        message, _ = await ctx.services.messaging.create(ctx.account.sid, _new_message(ctx.params))
+        req = _new_message(ctx.params)
+        if app_sid := ctx.params.get("ApplicationSid"):
+            # Twilio: with an ApplicationSid, status callbacks go to the application's
+            # MessageStatusCallback and the StatusCallback parameter is ignored.
+            app = await ctx.services.numbers.get_application(ctx.account.sid, app_sid)
+            if app is None:
+                raise BadRequest(f"ApplicationSid {app_sid} is not an application of this "
+                                 "account", code=21218, field="ApplicationSid")
+            req.status_callback = app.message_status_callback
+        message, _ = await ctx.services.messaging.create(ctx.account.sid, req)
         return message_json(message)
 
     async def fetch_message(self, ctx: RequestContext) -> dict[str, Any]:
