@@ -330,6 +330,7 @@ def run_targets(
                 data_dir = work / "callbox-data"
                 data_dir.mkdir()
                 target = callbox_target(port, data_dir, creds)
+                target.env["CALLBOX_WORKERS"] = "false"  # ingest only: see bench/pipeline.py
             elif key == "d":
                 database = postgres_database()
                 if database is None:
@@ -342,6 +343,7 @@ def run_targets(
                 data_dir.mkdir()
                 target = callbox_target(port, data_dir, creds)
                 target.env["CALLBOX_DATABASE_URL"] = url
+                target.env["CALLBOX_WORKERS"] = "false"
                 try:
                     measure(target, result, children, wrk, settings, creds)
                 finally:

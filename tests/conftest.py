@@ -16,8 +16,8 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from tests.support.pg import postgres_database
-from tests.support.schema import ResponseValidator
 from tests.support.receiver import Receiver
+from tests.support.schema import ResponseValidator
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, LiveServer
 
 # No per-example deadline: a first call may load phonenumbers' metadata (hundreds of ms) on

@@ -13,13 +13,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from callbox import __version__
 from callbox.api.chain import V2010Chain
 from callbox.api.protocol.serializers import render_error
 from callbox.api.router import split_format
+from callbox.api.sim import create_sim_app
 from callbox.api.v2010 import V2010Provider
 from callbox.config import Settings
 from callbox.core.clock import Clock, SystemClock
@@ -128,6 +129,7 @@ def create_app(
             Route("/health", health, methods=["GET"]),
             Route("/2010-04-01/{rest:path}", v2010, methods=methods),
             Route("/2010-04-01", v2010, methods=methods),
+            Mount("/sim/v1", app=create_sim_app()),
         ],
         exception_handlers={HTTPException: http_error},
         lifespan=lifespan,

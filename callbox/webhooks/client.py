@@ -96,7 +96,10 @@ class _Conn(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail_all("protocol", f"invalid HTTP response: {exc}")
+            if isinstance(exc.__context__, _TooLarge):
+                self._fail_all("size", "response body exceeds the size limit")
+            else:
+                self._fail_all("protocol", f"invalid HTTP response: {exc}")
         except _TooLarge:
             self._fail_all("size", "response body exceeds the size limit")
 

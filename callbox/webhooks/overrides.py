@@ -28,6 +28,7 @@ key repeats, the last one wins.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class Overrides:
     retry_policy: frozenset[str] = frozenset({"ct"})
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_overrides(url: str) -> tuple[str, Overrides]:
     """Split ``url`` into the URL to request (no fragment) and its connection overrides."""
     base, _, fragment = url.partition("#")

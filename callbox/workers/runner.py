@@ -35,7 +35,8 @@ Handler = Callable[[list[Job]], Awaitable[None]]
 class Runner:
     def __init__(self, store: Any, clock: Clock, handlers: dict[str, Handler], *,
                  batch: int = 512, max_inflight: int = 8192, lease: float = 60.0,
-                 poll: float = 1.0, max_attempts: int = 10, sole_worker: bool = True) -> None:
+                 poll: float = 1.0, max_attempts: int = 10, sole_worker: bool = True,
+                 linger: float = 0.01) -> None:
         self.store = store
         self.clock = clock
         self.handlers = handlers
@@ -45,6 +46,9 @@ class Runner:
         self.poll = poll
         self.max_attempts = max_attempts
         self.sole_worker = sole_worker
+        self.linger = linger
+        self.claims = 0
+        self.claimed = 0
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -108,11 +112,17 @@ class Runner:
                 jobs = await self.store.claim_jobs(now, now + timedelta(seconds=self.lease),
                                                    limit)
                 if jobs:
+                    self.claims += 1
+                    self.claimed += len(jobs)
                     self._dispatch(jobs)
                     if len(jobs) == limit:
                         await asyncio.sleep(0)
                         continue
                 await self._idle()
+                # Woken by new work: let a little more arrive, so that it is claimed, sent
+                # and committed in batches (each batch costs a claim and a commit).
+                if self.linger:
+                    await asyncio.sleep(self.linger)
             except asyncio.CancelledError:
                 raise
             except Exception:

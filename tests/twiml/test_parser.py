@@ -100,7 +100,7 @@ def test_escaped_text_comes_back() -> None:
     assert parse(str(response))[0][0] == MessageVerb(body="a < b & c > d \"quoted\" 'single' é 😀")
 
 
-BODY_TEXT = st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n")
+BODY_TEXT = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\t\n")
 
 
 @given(st.text(BODY_TEXT, max_size=300),
@@ -141,7 +141,7 @@ def test_twiml_content_types(content_type: str) -> None:
 ])
 def test_other_content_types_are_12300(content_type: str | None) -> None:
     error = refused("<Response><Message>hi</Message></Response>", content_type)
-    assert error.code == TwimlCode.INVALID_CONTENT_TYPE == 12300
+    assert error.code == 12300
 
 
 @pytest.mark.parametrize("body", [b"", b" ", b"\r\n\t \n"])
@@ -244,10 +244,12 @@ def test_no_network_for_external_entities_or_dtds(listener: socket.socket) -> No
         f'<!DOCTYPE r [<!ENTITY x SYSTEM "{base}/entity">]><Response><Message>&x;</Message></Response>',
         f'<!DOCTYPE r [<!ENTITY % p SYSTEM "{base}/param"> %p;]><Response/>',
         f'<!DOCTYPE Response SYSTEM "{base}/dtd"><Response/>',
-        f'<Response xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="{base}/xi"/></Response>',
     ]:
         with pytest.raises(TwimlError):
             parse_messaging(document.encode(), XML)
+    xinclude = (f'<Response xmlns:xi="http://www.w3.org/2001/XInclude">'
+                f'<xi:include href="{base}/xi"/></Response>')
+    assert parse(xinclude) == ([], [TwimlCode.INVALID_VERB])
     with pytest.raises(BlockingIOError):
         listener.accept()
 
@@ -263,7 +265,7 @@ def test_ten_megabytes_is_refused_before_parsing() -> None:
     started = time.monotonic()
     error = refused(body)
     assert time.monotonic() - started < 0.5
-    assert error.code == TwimlCode.RESPONSE_TOO_LARGE == 11750
+    assert error.code == 11750
 
 
 def test_size_limit_is_64_kib() -> None:
@@ -277,7 +279,8 @@ def test_size_limit_is_64_kib() -> None:
 
 
 def test_deep_nesting_is_refused() -> None:
-    body = b"<Response><Message>" + b"<a>" * 10_000 + b"</a>" * 10_000 + b"</Message></Response>"
+    body = b"<Response><Message>" + b"<a>" * 5_000 + b"</a>" * 5_000 + b"</Message></Response>"
+    assert len(body) < MAX_DOCUMENT_BYTES  # refused for its depth, not its size
     assert refused(body).code == TwimlCode.DOCUMENT_PARSE_FAILURE
 
 
@@ -319,7 +322,7 @@ def test_malformed_xml_is_12100(body: bytes) -> None:
 ])
 def test_wrong_root_is_12102(body: str) -> None:
     error = refused(body)
-    assert error.code == TwimlCode.INVALID_ROOT == 12102
+    assert error.code == 12102
 
 
 @given(st.binary(max_size=2000),
@@ -341,11 +344,11 @@ def twimlish(draw: st.DrawFn, depth: int = 0) -> str:
     """Random nesting of TwiML-like elements, attributes, text and XML oddities."""
     tag = draw(st.sampled_from(TAGS))
     attrs = draw(st.dictionaries(st.sampled_from(ATTRS),
-                                 st.text(st.characters(exclude_characters='<&"\x00'),
+                                 st.text(st.characters(exclude_categories=["Cs"], exclude_characters='<&"\x00'),
                                          max_size=10), max_size=3))
     rendered = "".join(f' {k}="{v}"' for k, v in attrs.items())
     parts = draw(st.lists(
-        st.text(st.characters(exclude_characters="<&"), max_size=10)
+        st.text(st.characters(exclude_categories=["Cs"], exclude_characters="<&"), max_size=10)
         | st.sampled_from(["&amp;", "&#233;", "<!-- c -->", "<![CDATA[<x>]]>", "<?pi x?>", " "])
         | (twimlish(depth + 1) if depth < 3 else st.just("")),
         max_size=4))

@@ -4,12 +4,14 @@ from callbox.api.v2010._generated import OPERATIONS, V2010Api
 from callbox.api.v2010.accounts import AccountsApi
 from callbox.api.v2010.applications import ApplicationsApi
 from callbox.api.v2010.messages import MessagesApi
+from callbox.api.v2010.notifications import NotificationsApi
 from callbox.api.v2010.phone_numbers import PhoneNumbersApi
 
 __all__ = ["OPERATIONS", "V2010Api", "V2010Provider", "implemented"]
 
 
-class V2010Provider(MessagesApi, AccountsApi, PhoneNumbersApi, ApplicationsApi):
+class V2010Provider(MessagesApi, AccountsApi, PhoneNumbersApi, ApplicationsApi,
+                    NotificationsApi):
     """Every 2010 operation callbox serves; the rest fall through to the generated stubs."""
 
 
