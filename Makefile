@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench gen lint clean
+.PHONY: run test bench bench-pipeline gen lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py
+
+bench-pipeline: $(STAMP)
+	$(PY) bench/pipeline.py
 
 gen: $(STAMP)
 	$(VENV)/bin/callbox gen
