@@ -160,6 +160,7 @@ class Job:
     date_created: datetime
     status: str = "pending"
     attempts: int = 0
+    locked_until: datetime | None = None  # set when written already leased to a worker
 
 
 @dataclass(slots=True)

@@ -144,6 +144,11 @@ class Runner:
         except TimeoutError:
             pass
 
+    def dispatch(self, jobs: list[Job]) -> None:
+        """Run jobs already leased to this process (written leased by another handler)."""
+        if not self._stopping:
+            self._dispatch(jobs)
+
     def _dispatch(self, jobs: list[Job]) -> None:
         by_kind: dict[str, list[Job]] = {}
         for job in jobs:

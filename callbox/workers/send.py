@@ -15,6 +15,7 @@ written with the `delivered` step under the message's idempotency key (the carri
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,8 @@ class SendHandler:
         self.sids = sids
         self.connector = connector
         self.pacer = pacer
+        self.handoff: Callable[[list[Job]], None] | None = None
+        self.lease = 60.0
 
     async def __call__(self, jobs: list[Job]) -> None:
         now = self.clock.now()
@@ -56,7 +59,14 @@ class SendHandler:
                 changes.jobs.append(JobChange(job.sid, "done", now))
                 continue
             self._advance(job, message, media.get(message.sid, ()), now, changes)
-        await self.store.apply(changes)
+        applied = await self.store.apply(changes)
+        if self.handoff is not None:
+            # The status callbacks were written already leased: run them now, without a
+            # second claim (a crash leaves them to the next start or the lease's end).
+            ready = [job for step, ok in zip(changes.steps, applied, strict=True) if ok
+                     for job in step.then]
+            if ready:
+                self.handoff(ready)
 
     async def _media(self, messages: dict[str, Message]) -> dict[str, tuple[str, ...]]:
         with_media = [m.sid for m in messages.values() if m.num_media]
@@ -134,11 +144,16 @@ class SendHandler:
             values["error_code"] = error_code
             values["error_message"] = error_message(error_code)
         if message.status_callback:
-            then.append(callback_job(
+            job = callback_job(
                 self.sids("JB"), message, status, url=message.status_callback,
                 method=message.options.get("StatusCallbackMethod", "POST"),
                 error_code=error_code, at=at, seq=len(then),
-            ))
+            )
+            if self.handoff is not None:
+                job.status = "running"
+                job.attempts = 1
+                job.locked_until = self.clock.now() + timedelta(seconds=self.lease)
+            then.append(job)
 
 
 def _first_stage(status: MessageStatus) -> str:

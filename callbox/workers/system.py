@@ -57,8 +57,9 @@ async def build_workers(settings: Settings, services: Services, *,
         services.pacer.restore(await store.queued_segments())
     client = WebhookClient()
     deliverer = Deliverer(client, services.clock, services.sids)
+    send = SendHandler(store, services.clock, services.sids, network, services.pacer)
     handlers: dict[str, Handler] = {
-        SEND_JOB: SendHandler(store, services.clock, services.sids, network, services.pacer),
+        SEND_JOB: send,
         WEBHOOK_JOB: CallbackHandler(store, services.clock, services.sids, deliverer,
                                      services.accounts,
                                      max_attempts=settings.webhook_max_attempts),
@@ -69,4 +70,6 @@ async def build_workers(settings: Settings, services: Services, *,
                     max_attempts=max(settings.webhook_max_attempts, 10))
     if settings.workers:
         store.on_jobs = runner.wake
+        send.handoff = runner.dispatch
+        send.lease = runner.lease
     return Workers(runner, network, client, deliverer, settings.workers)

@@ -75,7 +75,7 @@ def job_row(job: Job) -> dict[str, Any]:
         "run_at": to_micros(job.run_at),
         "attempts": job.attempts,
         "idempotency_key": job.idempotency_key,
-        "locked_until": None,
+        "locked_until": to_micros(job.locked_until) if job.locked_until else None,
         "last_error": None,
         "date_created": created,
         "date_updated": created,
