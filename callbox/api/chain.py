@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from callbox.api.context import RequestContext
+from callbox.api.protocol.body import read_body
 from callbox.api.protocol.parser import parse_form, parse_params
 from callbox.api.protocol.serializers import Shape, pascal, render, render_error
 from callbox.api.router import Router, split_format
@@ -32,7 +33,6 @@ from callbox.core.errors import (
     CallboxError,
     InternalError,
     MethodNotAllowed,
-    PayloadTooLarge,
     ResourceNotFound,
     UnsupportedMediaType,
 )
@@ -136,32 +136,9 @@ class V2010Chain:
         body, media_type = render(self.shapes[op.operation_id], data, fmt)
         return status, body, media_type
 
-    async def _read_body(self, receive: Receive, declared: bytes | None) -> bytes:
-        if declared is not None:
-            try:
-                too_large = int(declared) > self.max_body
-            except ValueError:
-                raise BadRequest("Invalid Content-Length", code=20001) from None
-            if too_large:
-                raise PayloadTooLarge(f"Request body exceeds {self.max_body} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                raise BadRequest("Client disconnected", code=20001)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                raise PayloadTooLarge(f"Request body exceeds {self.max_body} bytes")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
     async def _form(self, scope: Scope, receive: Receive, request_headers: dict[bytes, bytes]
                     ) -> list[tuple[str, str]]:
-        body = await self._read_body(receive, request_headers.get(b"content-length"))
+        body = await read_body(receive, request_headers.get(b"content-length"), self.max_body)
         ctype = request_headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         if ctype in (b"", b"application/x-www-form-urlencoded"):
             return parse_form(body)

@@ -80,6 +80,3 @@ class Pacer:
         start = max(now, self._next.get(sender, now))
         self._next[sender] = start + max(1, segments) / self.rate(sender)
         return start
-
-    def queued(self, sender: str) -> int:
-        return self._queued.get(sender, 0)

@@ -47,8 +47,6 @@ class Runner:
         self.max_attempts = max_attempts
         self.sole_worker = sole_worker
         self.linger = linger
-        self.claims = 0
-        self.claimed = 0
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -112,8 +110,6 @@ class Runner:
                 jobs = await self.store.claim_jobs(now, now + timedelta(seconds=self.lease),
                                                    limit)
                 if jobs:
-                    self.claims += 1
-                    self.claimed += len(jobs)
                     self._dispatch(jobs)
                     if len(jobs) == limit:
                         await asyncio.sleep(0)

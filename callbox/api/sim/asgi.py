@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from callbox.api.protocol.body import read_body
 from callbox.api.protocol.parser import parse_form
 from callbox.api.protocol.serializers import render_error
 from callbox.core.accounts import Principal
@@ -35,7 +36,6 @@ from callbox.core.errors import (
     CallboxError,
     InternalError,
     MethodNotAllowed,
-    PayloadTooLarge,
     ResourceNotFound,
     ServiceUnavailable,
     UnsupportedMediaType,
@@ -204,7 +204,7 @@ class SimApp:
         )
         if method in _BODY_METHODS:
             max_body = runtime.settings.max_body_bytes if runtime is not None else DEFAULT_MAX_BODY
-            request.body = await _read_body(receive, request_headers.get(b"content-length"),
+            request.body = await read_body(receive, request_headers.get(b"content-length"),
                                             max_body)
             ctype = request_headers.get(b"content-type", b"").split(b";")[0].strip().lower()
             request.content_type = ctype.decode("latin-1")
@@ -238,25 +238,3 @@ def _origin(scope: Scope, headers: dict[bytes, bytes]) -> str:
         return f"{scheme}://{server[0]}:{server[1]}"
     return ""
 
-
-async def _read_body(receive: Receive, declared: bytes | None, max_body: int) -> bytes:
-    if declared is not None:
-        try:
-            too_large = int(declared) > max_body
-        except ValueError:
-            raise BadRequest("Invalid Content-Length", code=20001) from None
-        if too_large:
-            raise PayloadTooLarge(f"Request body exceeds {max_body} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise BadRequest("Client disconnected", code=20001)
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > max_body:
-            raise PayloadTooLarge(f"Request body exceeds {max_body} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from callbox.channels.sim.network import Rule, SimNetwork
@@ -81,6 +80,3 @@ class SimService:
 
     async def attempt(self, account_sid: str, sid: str) -> WebhookAttempt | None:
         return await self.store.get_attempt(account_sid, sid)  # type: ignore[no-any-return]
-
-    def now(self) -> datetime:
-        return self.clock.now()

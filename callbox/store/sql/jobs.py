@@ -358,10 +358,6 @@ class JobsStoreMixin:
         row = await self._one(select(func.min(c.run_at)).where(c.status == "pending"))
         return from_micros(row[0]) if row is not None and row[0] is not None else None
 
-    async def get_job(self, sid: str) -> Job | None:
-        row = await self._one(select(t.jobs).where(t.jobs.c.sid == sid))
-        return _job(row) if row else None
-
     async def count_jobs(self, *, status: str, kind: str | None = None) -> int:
         c = t.jobs.c
         stmt = select(func.count()).select_from(t.jobs).where(c.status == status)
@@ -455,12 +451,6 @@ class JobsStoreMixin:
         stmt = stmt.order_by(c.date_received.desc(), c.message_sid.desc()).limit(limit + 1)
         rows = await self._rows(stmt)
         return Page([_inbox(r) for r in rows[:limit]], len(rows) > limit)
-
-    async def count_inbox(self, message_sid: str) -> int:
-        c = t.sim_inbox.c
-        row = await self._one(select(func.count()).select_from(t.sim_inbox)
-                              .where(c.message_sid == message_sid))
-        return int(row[0])
 
     async def list_rules(self, account_sid: str) -> list[dict[str, Any]]:
         c = t.sim_rules.c
