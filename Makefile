@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench bench-pipeline gen lint clean
+.PHONY: run test bench bench-pipeline bench-bulk gen lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ bench: $(STAMP)
 
 bench-pipeline: $(STAMP)
 	$(PY) bench/pipeline.py
+
+bench-bulk: $(STAMP)
+	$(PY) bench/bulk.py
 
 gen: $(STAMP)
 	$(VENV)/bin/callbox gen

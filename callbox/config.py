@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     auth_token: str | None = Field(None, description="Fix the main account's Auth Token")
     log_level: str = Field("info", description="debug, info, warning, error")
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted (413)")
+    comms_max_body_bytes: int = Field(
+        16_777_216, description="Largest /v1 request body (10,000 recipients with variables, "
+        "or 10,000 audience members, need more than the 2010 API's 1 MiB)")
     sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = Field(
         "FULL", description="SQLite PRAGMA synchronous (WAL). NORMAL: a commit survives a "
         "crash or kill of callbox; FULL: it also survives an OS crash or power loss, at an "

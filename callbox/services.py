@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from callbox.channels.sim.network import SimNetwork
 from callbox.channels.sim.service import SimService
 from callbox.core.accounts import AccountService
+from callbox.core.audiences import AudienceService
 from callbox.core.clock import Clock
+from callbox.core.comms import CommsService
 from callbox.core.messaging import MessagingService
 from callbox.core.numbers import NumberService
 from callbox.core.pacing import Pacer
@@ -27,12 +29,15 @@ class Services:
     numbers: NumberService
     pacer: Pacer
     sim: SimService
+    audiences: AudienceService
+    comms: CommsService
 
     @classmethod
     def build(cls, store: Store, clock: Clock, sids: SidFactory,
               pacer: Pacer | None = None, network: SimNetwork | None = None) -> Services:
         pacer = pacer or Pacer(enabled=False)
         numbers = NumberService(store, clock, sids)
+        audiences = AudienceService(store, clock)
         return cls(
             store=store,
             clock=clock,
@@ -42,4 +47,6 @@ class Services:
             numbers=numbers,
             pacer=pacer,
             sim=SimService(store, clock, network or SimNetwork()),
+            audiences=audiences,
+            comms=CommsService(store, clock, sids, pacer, numbers=numbers, audiences=audiences),
         )

@@ -122,3 +122,64 @@ def test_queued_messages_are_delivered_exactly_once_after_restart(
     counts = dict(inbox.fetchall())
     db.close()
     assert counts == {sid: 1 for sid in accepted}  # each reached the handset exactly once
+
+
+def test_kill_9_during_a_bulk_fan_out_sends_each_recipient_exactly_once(
+        tmp_path: Path) -> None:
+    """POST /v1/Messages to 10,000 recipients, kill -9 while the fan-out runs, start
+    again: the fan-out resumes after its last committed batch, every recipient gets one
+    message, one delivery (one inbox row), and the operation completes."""
+    port = free_port()
+    proc = _start(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+    body = {"from": {"address": "+15005550006", "channel": "SMS"},
+            "to": [{"address": f"+1212555{i:04d}"} for i in range(10_000)],
+            "content": {"text": "bulk"}}
+    try:
+        with httpx.Client(base_url=base, auth=(ACCOUNT_SID, AUTH_TOKEN), timeout=30) as http:
+            r = http.post("/v1/Messages", json=body)
+            assert r.status_code == 202
+            op = r.json()["id"]
+        # WAL lets another process read while the server writes: kill once some batches,
+        # not all, are committed.
+        watch = sqlite3.connect(tmp_path / "callbox.db")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            row = watch.execute("SELECT processed FROM comms_operations WHERE sid = ?",
+                                (op,)).fetchone()
+            if row is not None and row[0] > 0:
+                break
+            time.sleep(0.002)
+        watch.close()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    db = sqlite3.connect(tmp_path / "callbox.db")
+    (processed,) = db.execute("SELECT processed FROM comms_operations WHERE sid = ?",
+                              (op,)).fetchone()
+    db.close()
+    assert 0 < processed < 10_000, f"the kill missed the fan-out ({processed} processed)"
+    port = free_port()
+    proc = _start(tmp_path, port)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=(ACCOUNT_SID, AUTH_TOKEN),
+                          timeout=30) as http:
+            deadline = time.monotonic() + 60
+            while True:
+                state = http.get(f"/v1/Messages/Operations/{op}").json()
+                if state["status"] == "COMPLETED" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+        assert state["status"] == "COMPLETED", state
+        assert state["stats"]["delivered"] == 10_000 and state["stats"]["total"] == 10_000
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    db = sqlite3.connect(tmp_path / "callbox.db")
+    count, distinct = db.execute("SELECT count(*), count(DISTINCT to_addr) FROM messages "
+                                 "WHERE operation_id = ?", (op,)).fetchone()
+    inbox, handsets = db.execute(
+        "SELECT count(*), count(DISTINCT handset) FROM sim_inbox WHERE message_sid IN "
+        "(SELECT sid FROM messages WHERE operation_id = ?)", (op,)).fetchone()
+    assert (count, distinct) == (10_000, 10_000)
+    assert (inbox, handsets) == (10_000, 10_000)

@@ -8,16 +8,18 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from callbox import __version__
 from callbox.api.chain import V2010Chain
+from callbox.api.comms_v1 import create_comms_app
 from callbox.api.protocol.serializers import render_error
 from callbox.api.router import split_format
 from callbox.api.sim import create_sim_app
@@ -124,12 +126,18 @@ def create_app(
         return Response(body, status_code=error.status, media_type=media_type)
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    comms = create_comms_app()
+    sim = create_sim_app()
+    # JSON APIs with their own error bodies: matched by prefix here, so that no path under
+    # them (even one Starlette's router cannot match, such as an encoded newline) falls
+    # through to the 2010 error envelope.
+    own_apps: tuple[tuple[str, Any], ...] = (("/v1", comms), ("/preview", comms),
+                                              ("/sim/v1", sim))
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
             Route("/2010-04-01/{rest:path}", v2010, methods=methods),
             Route("/2010-04-01", v2010, methods=methods),
-            Mount("/sim/v1", app=create_sim_app()),
         ],
         exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
@@ -148,6 +156,11 @@ def create_app(
         if scope["type"] != "http":
             await stack(scope, receive, send)
             return
+        path = scope["path"]
+        for prefix, json_app in own_apps:
+            if path == prefix or path.startswith(prefix + "/"):
+                await json_app(scope, receive, send)
+                return
 
         async def send_with_request_id(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -124,6 +124,8 @@ class Message:
     price: str | None = None
     price_unit: str = "USD"
     options: dict[str, Any] = field(default_factory=dict)
+    operation_id: str | None = None  # the Communications API operation that sent it
+    tags: dict[str, str] | None = None  # Communications API tags
 
 
 @dataclass(slots=True)

@@ -151,3 +151,16 @@ class NotImplementedOperation(CallboxError):
         super().__init__(
             f"callbox does not implement {operation_id} ({method} {path}) yet"
         )
+
+
+class ValidationFailed(CallboxError):
+    """A 400 that reports every problem found, each as (code, message, field); the
+    Communications API renders them as its `errors` array."""
+
+    status = 400
+    code = 20001
+
+    def __init__(self, problems: list[tuple[int, str, str | None]]) -> None:
+        self.problems = list(problems)[:20]
+        code, message, field = self.problems[0]
+        super().__init__(message, code=code, field=field)

@@ -32,7 +32,7 @@ from callbox.core.ports import Cursor, MessageFilter, Store
 from callbox.core.segments import count_segments, smart_encode
 from callbox.core.sids import SidFactory
 
-__all__ = ["MAGIC_FROM", "MAGIC_PASS", "MAGIC_TO", "InboundText", "content_type", "MessagingService", "NewMessage"]
+__all__ = ["MAGIC_FROM", "MAGIC_PASS", "MAGIC_TO", "InboundText", "content_type", "MessagingService", "NewMessage", "sender_allowed"]
 
 MAX_BODY = 1600
 MAX_MEDIA = 10
@@ -215,9 +215,7 @@ class MessagingService:
         """From must be a number the account owns (21606). Twilio's test number
         +15005550006 is always accepted; short codes, alphanumeric sender IDs and channel
         addresses (whatsapp:…) are not provisioned in callbox and are accepted as given."""
-        if sender == MAGIC_PASS or not sender.startswith("+") or self.numbers is None:
-            return
-        if not await self.numbers.owns_sender(account_sid, sender):
+        if not await sender_allowed(self.numbers, account_sid, sender):
             raise _bad(21606, f"The 'From' phone number provided ({sender}) is not a valid "
                        "message-capable Twilio phone number for this destination/account.",
                        "From")
@@ -366,6 +364,15 @@ class MessagingService:
         return await self.store.upsert_feedback(
             Feedback(account_sid, message_sid, outcome or "unconfirmed", now, now)
         )
+
+
+async def sender_allowed(numbers: Any, account_sid: str, number: str) -> bool:
+    """Whether the account may send from `number`: one of its numbers, Twilio's test
+    number +15005550006, or an address callbox does not provision (short code,
+    alphanumeric sender ID, channel address)."""
+    if number == MAGIC_PASS or not number.startswith("+") or numbers is None:
+        return True
+    return bool(await numbers.owns_sender(account_sid, number))
 
 
 def content_type(url: str) -> str:

@@ -9,11 +9,13 @@ from typing import Any
 
 from callbox.channels.sim.network import Rule, SimNetwork, load_rules_file
 from callbox.config import Settings
+from callbox.core.comms import FANOUT_JOB
 from callbox.core.jobs import INBOUND_JOB, SEND_JOB, WEBHOOK_JOB
 from callbox.services import Services
 from callbox.webhooks.client import WebhookClient
 from callbox.webhooks.delivery import Deliverer
 from callbox.workers.callbacks import CallbackHandler
+from callbox.workers.fanout import FanoutHandler
 from callbox.workers.inbound import InboundHandler
 from callbox.workers.runner import Handler, Runner
 from callbox.workers.send import SendHandler
@@ -65,6 +67,7 @@ async def build_workers(settings: Settings, services: Services, *,
                                      max_attempts=settings.webhook_max_attempts),
         INBOUND_JOB: InboundHandler(store, services.clock, services.sids, deliverer,
                                     services.accounts, services.numbers, services.messaging),
+        FANOUT_JOB: FanoutHandler(store, services.clock, services.sids, services.pacer),
     }
     runner = Runner(store, services.clock, handlers, sole_worker=sole_worker,
                     max_attempts=max(settings.webhook_max_attempts, 10))

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
 
 from callbox.core.ports import Cursor
@@ -37,3 +37,30 @@ async def test_token_page_is_an_index_range_scan(tmp_path: Path) -> None:
     assert "SCAN messages" not in plan, plan
     assert "USE TEMP B-TREE" not in plan, plan  # already in index order: no sort
     assert re.search(r"OFFSET [1-9]", sql) is None, sql  # nothing skipped row by row
+
+
+async def test_operation_pages_and_stats_use_the_partial_operation_indexes(
+        tmp_path: Path) -> None:
+    """GET /v1/Messages?operationId=… pages by (operation_id, date_created, sid) without a
+    sort, and the operation's stats are counted from a covering index (no table rows)."""
+    url = sqlite_url(tmp_path / "plan.db")
+    engine = create_engine(url)
+    await migrate(engine)
+    c = t.messages.c
+    op = "comms_operation_01m86act03fafax6bkj9dta2sa"
+    cursor = Cursor(datetime(2026, 1, 1, tzinfo=UTC), "SM" + "f" * 32)
+    page = _keyset(select(t.messages).where(c.account_sid == "AC" + "0" * 32,
+                                            c.operation_id == op), t.messages, cursor, 50)
+    stats = (select(c.status, c.error_code, func.count(), func.max(c.date_updated))
+             .where(c.operation_id == op).group_by(c.status, c.error_code))
+    plans = []
+    async with engine.connect() as conn:
+        for stmt in (page, stats):
+            sql = str(stmt.compile(dialect=sqlite.dialect(),
+                                   compile_kwargs={"literal_binds": True}))
+            plans.append(" ".join(row[-1] for row in (await conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sql)).fetchall()))
+    await engine.dispose()
+    assert "ix_messages_operation " in plans[0] + " ", plans[0]
+    assert "USE TEMP B-TREE" not in plans[0], plans[0]
+    assert "COVERING INDEX ix_messages_operation_status" in plans[1], plans[1]

@@ -27,7 +27,6 @@ from starlette.types import Receive, Scope, Send
 
 from callbox.api.protocol.body import read_body
 from callbox.api.protocol.parser import parse_form
-from callbox.api.protocol.serializers import render_error
 from callbox.core.accounts import Principal
 from callbox.core.entities import Account
 from callbox.core.errors import (
@@ -56,6 +55,12 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 class Reply:
     status: int
     body: Any = None  # JSON-shaped; None with 204
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
+def sim_error(exc: CallboxError) -> Any:
+    """Twilio's 2010 error envelope {code, message, more_info, status}."""
+    return exc.to_dict()
 
 
 @dataclass(slots=True)
@@ -127,14 +132,20 @@ class SimRoute:
     def __post_init__(self) -> None:
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.template)
                          .replace(r"\{", "{").replace(r"\}", "}"))
-        self.regex = re.compile(f"^{pattern}$")
+        self.regex = re.compile(f"^{pattern}\\Z")
 
 
 class SimApp:
-    """Mounted at /sim/v1; the server's services come from `app.state.runtime`."""
+    """Mounted at /sim/v1; the server's services come from `app.state.runtime`. Also the
+    base of the Communications API's app (other prefixes, another error body)."""
 
-    def __init__(self, routes: Sequence[SimRoute]) -> None:
+    def __init__(self, routes: Sequence[SimRoute], *, prefixes: Sequence[str] = (PREFIX,),
+                 error_body: Callable[[CallboxError], Any] = sim_error,
+                 body_limit: Callable[[Any], int] = lambda s: int(s.max_body_bytes)) -> None:
         self.routes = list(routes)
+        self.body_limit = body_limit
+        self.prefixes = tuple(prefixes)
+        self.error_body = error_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
@@ -145,18 +156,16 @@ class SimApp:
         except CallboxError as exc:
             if exc.status == 401:
                 headers.append(_WWW_AUTHENTICATE)
-            reply = Reply(exc.status, exc.to_dict())
+            reply = Reply(exc.status, self.error_body(exc))
         except Exception:
             log.exception("unhandled error, request id %s: %s %s", request_id, scope["method"],
                           scope["path"])
             error = InternalError(f"Internal Server Error (request id {request_id})")
-            reply = Reply(error.status, error.to_dict())
+            reply = Reply(error.status, self.error_body(error))
+        headers += reply.headers
         body = b""
         if reply.status != 204:
-            if reply.status >= 400 and isinstance(reply.body, dict):
-                body = render_error(reply.body, "json")[0]
-            else:
-                body = orjson.dumps(reply.body)
+            body = orjson.dumps(reply.body)
             headers.append((b"content-type", b"application/json"))
             headers.append((b"content-length", str(len(body)).encode()))
         if scope["method"] == "HEAD":
@@ -175,8 +184,10 @@ class SimApp:
         path = scope["path"]
         root = scope.get("root_path", "")
         relative = path[len(root):] if root and path.startswith(root) else path
-        if relative.startswith(PREFIX + "/"):  # mounted without root_path (a bare app)
-            relative = relative[len(PREFIX):]
+        for prefix in self.prefixes:
+            if relative.startswith(prefix + "/"):  # mounted without root_path (a bare app)
+                relative = relative[len(prefix):]
+                break
         request_headers = {k.lower(): v for k, v in scope["headers"]}
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
         found = self._match(relative)
@@ -203,7 +214,8 @@ class SimApp:
             services=runtime.services if runtime is not None else None, principal=principal,
         )
         if method in _BODY_METHODS:
-            max_body = runtime.settings.max_body_bytes if runtime is not None else DEFAULT_MAX_BODY
+            max_body = (self.body_limit(runtime.settings) if runtime is not None
+                        else DEFAULT_MAX_BODY)
             request.body = await read_body(receive, request_headers.get(b"content-length"),
                                             max_body)
             ctype = request_headers.get(b"content-type", b"").split(b";")[0].strip().lower()

@@ -35,7 +35,14 @@ from callbox.core.ports import Cursor
 from callbox.store.sql import schema as t
 from callbox.store.sql.writer import Exec, Insert, Step
 
-__all__ = ["JobsStoreMixin", "job_row", "media_row", "message_from_row", "message_row"]
+__all__ = [
+    "JobsStoreMixin",
+    "job_row",
+    "media_row",
+    "message_from_row",
+    "message_inserts",
+    "message_row",
+]
 
 def message_from_row(row: Any) -> Message:
     return Message(
@@ -60,6 +67,8 @@ def message_from_row(row: Any) -> Message:
         price=row.price,
         price_unit=row.price_unit,
         options=orjson.loads(row.options),
+        operation_id=row.operation_id,
+        tags=orjson.loads(row.tags) if row.tags else None,
     )
 
 
@@ -105,7 +114,18 @@ def message_row(m: Message) -> dict[str, Any]:
         "date_created": to_micros(m.date_created),
         "date_updated": to_micros(m.date_updated),
         "date_sent": to_micros(m.date_sent) if m.date_sent else None,
+        "operation_id": m.operation_id,
+        "tags": orjson.dumps(m.tags).decode() if m.tags else None,
     }
+
+
+def message_inserts(message: Message, media: Sequence[Media], jobs: Sequence[Job]
+                    ) -> list[Insert]:
+    """A new message with its media and jobs, as writer steps."""
+    steps = [Insert(t.messages, message_row(message))]
+    steps += [Insert(t.media, media_row(m)) for m in media]
+    steps += [Insert(t.jobs, job_row(j)) for j in jobs]
+    return steps
 
 
 def media_row(m: Media) -> dict[str, Any]:
@@ -229,6 +249,12 @@ class _Sql:
             return self.raw.execute(sql, params).rowcount
         return int(self.conn.execute(text(sql), params).rowcount)
 
+    def returning(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        """The first column of each row a statement with RETURNING gave back."""
+        if self.raw is not None:
+            return [r[0] for r in self.raw.execute(sql, params).fetchall()]
+        return [r[0] for r in self.conn.execute(text(sql), params).fetchall()]
+
     def many(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
@@ -263,18 +289,74 @@ def _step_sql(columns: tuple[str, ...], expect: tuple[str, ...]) -> str:
     return sql
 
 
-def _apply(conn: Connection, changes: Changes) -> list[bool]:
-    sql = _Sql(conn)
-    applied: list[bool] = []
-    then: list[dict[str, Any]] = []
-    inbox: list[dict[str, Any]] = []
+_CASTS = {"BIGINT": "BIGINT", "INTEGER": "INTEGER"}
+# UPDATE … FROM (VALUES …) RETURNING: SQLite 3.35+ (PostgreSQL always)
+_BULK_STEPS_SQLITE = sqlite3.sqlite_version_info >= (3, 35, 0)
+_BULK_MIN = 4  # fewer steps of one shape: one UPDATE each
+_BULK_CHUNK = 400
+
+
+def _cast(column: str) -> str:
+    kind = str(t.messages.c[column].type).upper()
+    return _CASTS.get(kind, "")
+
+
+def _bulk_step_sql(columns: tuple[str, ...], expect: tuple[str, ...], rows: int) -> str:
+    """One guarded UPDATE for `rows` messages whose steps set the same columns from the
+    same expected statuses; RETURNING says which of them applied."""
+    casts = [_cast(c) for c in columns]
+    values = ", ".join(
+        "(" + ", ".join([f":sid_{i}"] + [f"CAST(:{c}_{i} AS {k})" if k else f":{c}_{i}"
+                                         for c, k in zip(columns, casts, strict=True)]) + ")"
+        for i in range(rows))
+    sets = ", ".join(f"{c} = v.column{n + 2}" for n, c in enumerate(columns))
+    allowed = ", ".join(f"'{x}'" for x in expect)
+    return (f"UPDATE messages SET {sets} FROM (VALUES {values}) AS v "
+            f"WHERE messages.sid = v.column1 AND messages.status IN ({allowed}) "
+            "RETURNING messages.sid")
+
+
+def _apply_steps(sql: _Sql, changes: Changes) -> list[bool]:
+    """Each step's guarded UPDATE; whether it applied. Steps of one shape (same columns,
+    same expected statuses) go in one UPDATE … FROM (VALUES …) RETURNING when there are
+    several (a send batch: hundreds), else one UPDATE each."""
+    prepared = []
     for step in changes.steps:
         values = {k: (to_micros(v) if isinstance(v, datetime) else v)
                   for k, v in step.values.items()}
-        columns = tuple(sorted(values))
-        ok = sql.run(_step_sql(columns, tuple(sorted(step.expect))),
-                     {**values, "sid": step.sid}) > 0
-        applied.append(ok)
+        prepared.append((tuple(sorted(values)), tuple(sorted(step.expect)), values))
+    sids = [step.sid for step in changes.steps]
+    bulk = ((sql.raw is None or _BULK_STEPS_SQLITE) and len(sids) >= _BULK_MIN
+            and len(set(sids)) == len(sids))
+    applied = [False] * len(sids)
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+    for i, (columns, expect, _) in enumerate(prepared):
+        groups.setdefault((columns, expect), []).append(i)
+    for (columns, expect), members in groups.items():
+        if not bulk or len(members) < _BULK_MIN:
+            statement = _step_sql(columns, expect)
+            for i in members:
+                applied[i] = sql.run(statement, {**prepared[i][2], "sid": sids[i]}) > 0
+            continue
+        for at in range(0, len(members), _BULK_CHUNK):
+            chunk = members[at:at + _BULK_CHUNK]
+            params: dict[str, Any] = {}
+            for n, i in enumerate(chunk):
+                params[f"sid_{n}"] = sids[i]
+                for c in columns:
+                    params[f"{c}_{n}"] = prepared[i][2][c]
+            done = set(sql.returning(_bulk_step_sql(columns, expect, len(chunk)), params))
+            for i in chunk:
+                applied[i] = sids[i] in done
+    return applied
+
+
+def _apply(conn: Connection, changes: Changes) -> list[bool]:
+    sql = _Sql(conn)
+    applied = _apply_steps(sql, changes)
+    then: list[dict[str, Any]] = []
+    inbox: list[dict[str, Any]] = []
+    for step, ok in zip(changes.steps, applied, strict=True):
         if ok:
             then += [job_row(j) for j in step.then]
             if step.inbox is not None:
@@ -282,6 +364,8 @@ def _apply(conn: Connection, changes: Changes) -> list[bool]:
     # The carrier edge: a message's idempotency key lands in an inbox at most once.
     sql.insert(t.sim_inbox, inbox, ignore_conflicts=True)
     sql.insert(t.jobs, then, ignore_conflicts=True)
+    # Job changes of one shape go in one executemany (no rowcount needed here).
+    shapes: dict[str, list[dict[str, Any]]] = {}
     for change in changes.jobs:
         params: dict[str, Any] = {"sid": change.sid, "status": change.status,
                                   "date_updated": to_micros(change.date_updated),
@@ -296,7 +380,9 @@ def _apply(conn: Connection, changes: Changes) -> list[bool]:
             params["payload"] = orjson.dumps(change.payload).decode()
         if change.reset_attempts:
             sets += ", attempts = 0"
-        sql.run(f"UPDATE jobs SET {sets} WHERE sid = :sid", params)
+        shapes.setdefault(f"UPDATE jobs SET {sets} WHERE sid = :sid", []).append(params)
+    for statement, rows in shapes.items():
+        sql.many(statement, rows)
     return applied
 
 
@@ -370,9 +456,7 @@ class JobsStoreMixin:
         """Commit one unit of worker work; returns, per message step, whether it applied."""
         steps: list[Step] = []
         for message, media, jobs in changes.messages:
-            steps.append(Insert(t.messages, message_row(message)))
-            steps += [Insert(t.media, media_row(m)) for m in media]
-            steps += [Insert(t.jobs, job_row(j)) for j in jobs]
+            steps += message_inserts(message, media, jobs)
         steps.append(Exec(lambda conn: _apply(conn, changes)))
         steps += [Insert(t.jobs, job_row(j)) for j in changes.new_jobs]
         steps += [Insert(t.webhook_attempts, _attempt_row(a)) for a in changes.attempts]

@@ -13,12 +13,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 __all__ = [
     "accounts",
     "api_keys",
     "applications",
+    "audience_members",
+    "audiences",
+    "comms_operations",
     "feedback",
     "incoming_phone_numbers",
     "jobs",
@@ -83,10 +87,20 @@ messages = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Column("date_sent", BigInteger, nullable=True),
+    # Communications API (migration 0004): the operation that sent it, and its tags (JSON)
+    Column("operation_id", String(48), nullable=True),
+    Column("tags", Text, nullable=True),
     Index("ix_messages_account_created", "account_sid", "date_created", "sid"),
     Index("ix_messages_account_to", "account_sid", "to_addr", "date_created"),
     Index("ix_messages_account_from", "account_sid", "from_addr", "date_created"),
     Index("ix_messages_account_sent", "account_sid", "date_sent"),
+    # Partial: messages of the 2010 API (no operation) pay nothing for them.
+    Index("ix_messages_operation", "operation_id", "date_created", "sid",
+          sqlite_where=text("operation_id IS NOT NULL"),
+          postgresql_where=text("operation_id IS NOT NULL")),
+    Index("ix_messages_operation_status", "operation_id", "status", "error_code",
+          "date_updated", sqlite_where=text("operation_id IS NOT NULL"),
+          postgresql_where=text("operation_id IS NOT NULL")),
 )
 
 media = Table(
@@ -271,4 +285,49 @@ applications = Table(
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
     Index("ix_applications_account", "account_sid", "date_created", "sid"),
+)
+
+# -- Communications API (migration 0004) -------------------------------------------------------
+
+comms_operations = Table(
+    "comms_operations",
+    metadata,
+    Column("sid", String(48), primary_key=True),  # comms_operation_…
+    Column("account_sid", String(34), nullable=False),
+    Column("canceled", Boolean, nullable=False),
+    Column("recipients", Integer, nullable=False),  # targeted (to entries + audience members)
+    Column("processed", Integer, nullable=False),  # fan-out cursor into `targets`
+    Column("unaddressable", Integer, nullable=False),
+    Column("request", Text, nullable=False),  # JSON: from, content, tags, sendAt, callback
+    Column("targets", Text, nullable=False),  # JSON: [[address, channel, variables], ...]
+    Column("tags", Text, nullable=False),
+    Column("send_at", BigInteger, nullable=True),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_comms_operations_account", "account_sid", "date_created", "sid"),
+)
+
+audiences = Table(
+    "audiences",
+    metadata,
+    Column("sid", String(48), primary_key=True),  # comms_audience_…
+    Column("account_sid", String(34), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("tags", Text, nullable=False),
+    Column("member_count", Integer, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Column("date_updated", BigInteger, nullable=False),
+    Index("ix_audiences_account", "account_sid", "date_created", "sid"),
+)
+
+audience_members = Table(
+    "audience_members",
+    metadata,
+    Column("audience_sid", String(48), primary_key=True),
+    Column("address", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("variables", Text, nullable=False),
+    Column("date_created", BigInteger, nullable=False),
+    Index("ix_audience_members_created", "audience_sid", "date_created", "address"),
 )

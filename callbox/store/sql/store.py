@@ -26,7 +26,9 @@ from callbox.core.entities import (
 )
 from callbox.core.ports import Cursor, MessageFilter
 from callbox.store.sql import schema as t
-from callbox.store.sql.jobs import JobsStoreMixin, job_row, media_row, message_from_row, message_row
+from callbox.store.sql.audiences import AudiencesStoreMixin
+from callbox.store.sql.comms import CommsStoreMixin
+from callbox.store.sql.jobs import JobsStoreMixin, message_from_row, message_inserts
 from callbox.store.sql.numbers import NumbersStoreMixin
 from callbox.store.sql.writer import Exec, GroupWriter, Insert
 
@@ -104,7 +106,7 @@ def _nothing() -> None:
     return None
 
 
-class SqlStore(NumbersStoreMixin, JobsStoreMixin):
+class SqlStore(NumbersStoreMixin, JobsStoreMixin, AudiencesStoreMixin, CommsStoreMixin):
     def __init__(self, engine: AsyncEngine, writer: GroupWriter) -> None:
         self.engine = engine
         self.writer = writer
@@ -185,10 +187,7 @@ class SqlStore(NumbersStoreMixin, JobsStoreMixin):
 
     # messages ---------------------------------------------------------------------------
     async def create_message(self, message: Message, media: list[Media], jobs: list[Job]) -> None:
-        steps: list[Insert] = [Insert(t.messages, message_row(message))]
-        steps += [Insert(t.media, media_row(m)) for m in media]
-        steps += [Insert(t.jobs, job_row(j)) for j in jobs]
-        await self.writer.write(*steps)
+        await self.writer.write(*message_inserts(message, media, jobs))
         self.on_jobs()
 
     async def get_message(self, account_sid: str, sid: str) -> Message | None:

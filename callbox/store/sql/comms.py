@@ -1,0 +1,184 @@
+"""SqlStore's part for the Communications API: operations (the fan-out's durable state)
+and the Messages views (filters by channel, status, operation, tags; keyset paging).
+
+An operation's stats are not counters: they are counted from its messages when read, with
+a partial covering index on (operation_id, status, error_code, date_updated), so they are
+exact whatever happened in between (a crash, a restart, a retry)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, and_, func, not_, or_, select, update
+from sqlalchemy.engine import Connection
+
+from callbox.core.clock import from_micros, to_micros
+from callbox.core.comms import FanoutConflict, OperationRow
+from callbox.core.entities import Job, Media, Message, Page
+from callbox.core.ports import Cursor
+from callbox.store.sql import schema as t
+from callbox.store.sql.jobs import job_row, message_from_row, message_inserts
+from callbox.store.sql.writer import Exec, Insert, Step
+
+__all__ = ["CommsStoreMixin", "MessageQuery"]
+
+
+@dataclass(slots=True, frozen=True)
+class MessageQuery:
+    channel: str | None = None  # SMS | RCS | WHATSAPP
+    statuses: tuple[str, ...] | None = None  # 2010 statuses
+    operation_id: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def _operation(row: Any) -> OperationRow:
+    return OperationRow(
+        sid=row.sid, account_sid=row.account_sid, canceled=bool(row.canceled),
+        recipients=row.recipients, processed=row.processed, unaddressable=row.unaddressable,
+        request=orjson.loads(row.request), tags=orjson.loads(row.tags),
+        send_at=from_micros(row.send_at) if row.send_at is not None else None,
+        date_created=from_micros(row.date_created), date_updated=from_micros(row.date_updated),
+    )
+
+
+_OPERATION_COLUMNS = [c for c in t.comms_operations.c if c.name != "targets"]
+
+
+class CommsStoreMixin:
+    writer: Any
+    engine: Any
+    on_jobs: Callable[[], None]
+    _rows: Callable[[Any], Awaitable[list[Any]]]
+    _one: Callable[[Any], Awaitable[Any]]
+    _list: Callable[..., Awaitable[Page[Any]]]
+
+    # operations ------------------------------------------------------------------------------
+    async def create_operation(self, row: dict[str, Any], job: Job) -> None:
+        """The operation (with its recipients) and its fan-out job, in one transaction."""
+        await self.writer.write(Insert(t.comms_operations, row), Insert(t.jobs, job_row(job)))
+        self.on_jobs()
+
+    async def get_operation(self, account_sid: str | None, sid: str) -> OperationRow | None:
+        c = t.comms_operations.c
+        stmt = select(*_OPERATION_COLUMNS).where(c.sid == sid)
+        if account_sid is not None:
+            stmt = stmt.where(c.account_sid == account_sid)
+        row = await self._one(stmt)
+        return _operation(row) if row else None
+
+    async def operation_targets(self, sid: str) -> list[list[Any]]:
+        c = t.comms_operations.c
+        row = await self._one(select(c.targets).where(c.sid == sid))
+        return orjson.loads(row.targets) if row else []
+
+    async def list_operations(self, account_sid: str, *, after: Cursor | None,
+                              limit: int) -> Page[OperationRow]:
+        c = t.comms_operations.c
+        stmt: Select[Any] = select(*_OPERATION_COLUMNS).where(c.account_sid == account_sid)
+        return await self._list(stmt, t.comms_operations, after, limit, _operation)
+
+    async def operation_counts(self, sid: str) -> tuple[dict[tuple[str, int | None], int],
+                                                        datetime | None]:
+        """Messages of the operation per (status, error_code), and the latest change."""
+        c = t.messages.c
+        rows = await self._rows(
+            select(c.status, c.error_code, func.count(), func.max(c.date_updated))
+            .where(c.operation_id == sid).group_by(c.status, c.error_code))
+        counts = {(r[0], r[1]): int(r[2]) for r in rows}
+        latest = max((r[3] for r in rows), default=None)
+        return counts, from_micros(latest) if latest is not None else None
+
+    async def fanout_batch(self, sid: str, *, expect_processed: int, processed: int,
+                           unaddressable: int, now: datetime,
+                           messages: Sequence[tuple[Message, list[Media], list[Job]]],
+                           job_done: str | None = None) -> None:
+        """One batch of the fan-out: its messages (with media and send jobs) and the
+        operation's cursor, atomically; refused (FanoutConflict, nothing written) when the
+        operation was canceled or the cursor is not where this batch started."""
+        c = t.comms_operations.c
+        guard = (update(t.comms_operations)
+                 .where(c.sid == sid, c.processed == expect_processed, c.canceled.is_(False))
+                 .values(processed=processed, unaddressable=c.unaddressable + unaddressable,
+                         date_updated=to_micros(now)))
+
+        def advance(conn: Connection) -> None:
+            if conn.execute(guard).rowcount != 1:
+                raise FanoutConflict(f"operation {sid} moved on")
+
+        steps: list[Step] = [Exec(advance)]
+        for message, media, jobs in messages:
+            steps += message_inserts(message, media, jobs)
+        if job_done is not None:
+            jc = t.jobs.c
+            done = (update(t.jobs).where(jc.sid == job_done)
+                    .values(status="done", locked_until=None, date_updated=to_micros(now)))
+            steps.append(Exec(lambda conn: conn.execute(done)))
+        await self.writer.write(*steps)
+        self.on_jobs()
+
+    async def cancel_operation(self, sid: str, now: datetime) -> dict[str, int] | None:
+        """Mark the operation canceled and cancel its messages not handed to the carrier
+        yet; returns the queued segments released per sender (for pacing), or None when it
+        was canceled already."""
+        oc, mc = t.comms_operations.c, t.messages.c
+        at = to_micros(now)
+
+        def run(conn: Connection) -> dict[str, int] | None:
+            flagged = conn.execute(update(t.comms_operations)
+                                   .where(oc.sid == sid, oc.canceled.is_(False))
+                                   .values(canceled=True, date_updated=at)).rowcount
+            if not flagged:
+                return None
+            released = {r[0]: int(r[1]) for r in conn.execute(
+                select(mc.from_addr, func.sum(mc.num_segments))
+                .where(mc.operation_id == sid, mc.status.in_(("queued", "accepted")))
+                .group_by(mc.from_addr))}
+            conn.execute(update(t.messages)
+                         .where(mc.operation_id == sid,
+                                mc.status.in_(("scheduled", "queued", "accepted")))
+                         .values(status="canceled", date_updated=at))
+            return released
+
+        (result,) = await self.writer.write(Exec(run))
+        return result  # type: ignore[no-any-return]
+
+    # messages --------------------------------------------------------------------------------
+    async def list_comms_messages(self, account_sid: str, q: MessageQuery, *,
+                                  after: Cursor | None, limit: int) -> Page[Message]:
+        c = t.messages.c
+        stmt: Select[Any] = select(t.messages).where(c.account_sid == account_sid)
+        if q.operation_id is not None:
+            stmt = stmt.where(c.operation_id == q.operation_id)
+        if q.statuses is not None:
+            stmt = stmt.where(c.status.in_(q.statuses))
+        if q.channel == "WHATSAPP":
+            stmt = stmt.where(or_(c.from_addr.like("whatsapp:%"), c.to_addr.like("whatsapp:%")))
+        elif q.channel == "RCS":
+            stmt = stmt.where(or_(c.from_addr.like("rcs:%"), c.to_addr.like("rcs:%")))
+        elif q.channel == "SMS":
+            stmt = stmt.where(not_(or_(c.from_addr.like("whatsapp:%"),
+                                       c.to_addr.like("whatsapp:%"),
+                                       c.from_addr.like("rcs:%"), c.to_addr.like("rcs:%"))))
+        if q.start is not None:
+            stmt = stmt.where(c.date_created >= to_micros(q.start))
+        if q.end is not None:
+            stmt = stmt.where(c.date_created < to_micros(q.end))
+        find = func.instr if self.engine.dialect.name == "sqlite" else func.strpos
+        for key, value in q.tags:
+            # Tags are stored as orjson's compact JSON: `"key":"value"` (with JSON escapes)
+            # occurs in the text exactly when the pair is present.
+            needle = orjson.dumps({key: value}).decode()[1:-1]
+            stmt = stmt.where(and_(c.tags.is_not(None), find(c.tags, needle) > 0))
+        return await self._list(stmt, t.messages, after, limit, message_from_row)
+
+    async def get_message_any(self, account_sid: str, sids: Sequence[str]) -> Message | None:
+        c = t.messages.c
+        row = await self._one(select(t.messages).where(c.sid.in_(list(sids)),
+                                                       c.account_sid == account_sid))
+        return message_from_row(row) if row else None
