@@ -168,6 +168,25 @@ async def fetch_message(req: SimRequest) -> Reply:
     return Reply(200, message_json(message, media.get(message.sid, ()), _prefix(req)))
 
 
+async def update_message(req: SimRequest) -> Reply:
+    """Replace a message's tags: the one field of a message that stays writable."""
+    body = body_object(req)
+    problems = Problems()
+    for key in body:
+        if key != "tags":
+            problems.add(20001, f"Unknown field '{key}': only tags can be changed", key)
+    if "tags" not in body:
+        problems.add(20001, "tags is required", "tags")
+    tags = tags_value(body.get("tags"), "tags", problems)
+    if problems:
+        raise ValidationFailed(list(problems))
+    sids = sid_for_message_id(req.path_params["Id"])
+    if sids is None or not await req.svc.store.set_message_tags(  # type: ignore[attr-defined]
+            req.account.sid, sids, dict(tags), req.svc.clock.now()):
+        raise ResourceNotFound(req.path)
+    return await fetch_message(req)
+
+
 def _operation_id(req: SimRequest) -> str:
     op_id = req.path_params["Id"]
     if comms_id(op_id, "operation") is None:
@@ -203,5 +222,6 @@ MESSAGE_ROUTES = [
     SimRoute("/Messages/Operations", {"GET": list_operations}),
     SimRoute("/Messages/Operations/{Id}", {"GET": fetch_operation}),
     SimRoute("/Messages/Operations/{Id}/Cancel", {"POST": cancel_operation}),
-    SimRoute("/Messages/{Id}", {"GET": fetch_message}),
+    SimRoute("/Messages/{Id}", {"GET": fetch_message, "POST": update_message,
+                                "PATCH": update_message}),
 ]

@@ -327,6 +327,10 @@ _AUDIENCE_UPDATE = _object({
     "tags": {**_ref("Tags"), "description": "Replaces the tags"},
 }, "Any of name, description, tags; the others are kept", required=[])
 
+_MESSAGE_UPDATE = _object({
+    "tags": {**_ref("Tags"), "description": "Replaces the message's tags"},
+}, "The message's tags (the only writable field of a message)", required=["tags"])
+
 _MEMBERS_REQUEST = _object({
     "add": {"type": "array", "items": _ref("MemberInput"), "maxItems": MAX_MEMBERS_PER_REQUEST,
             "description": "Members to add (an address already in it is updated)"},
@@ -503,6 +507,20 @@ _PATHS: dict[str, dict[str, Any]] = {
             "summary": "One message",
             "responses": _responses(200, _ref("Message"), "The message", _READ_ID),
         },
+        "post": {
+            "operationId": "UpdateMessage",
+            "tags": ["Messages"],
+            "summary": "Replace the message's tags",
+            "requestBody": _body("UpdateMessageRequest", "The new tags"),
+            "responses": _responses(200, _ref("Message"), "The message", _WRITE_ID),
+        },
+        "patch": {
+            "operationId": "PatchMessage",
+            "tags": ["Messages"],
+            "summary": "Replace the message's tags (as POST)",
+            "requestBody": _body("UpdateMessageRequest", "The new tags"),
+            "responses": _responses(200, _ref("Message"), "The message", _WRITE_ID),
+        },
     },
     "/Audiences": {
         "post": {
@@ -677,6 +695,7 @@ DOCUMENT: dict[str, Any] = {
             "CreateAudienceRequest": _AUDIENCE_CREATE,
             "UpdateAudienceRequest": _AUDIENCE_UPDATE,
             "UpdateMembersRequest": _MEMBERS_REQUEST,
+            "UpdateMessageRequest": _MESSAGE_UPDATE,
         },
     },
 }

@@ -177,6 +177,16 @@ class CommsStoreMixin:
             stmt = stmt.where(and_(c.tags.is_not(None), find(c.tags, needle) > 0))
         return await self._list(stmt, t.messages, after, limit, message_from_row)
 
+    async def set_message_tags(self, account_sid: str, sids: Sequence[str],
+                               tags: dict[str, str], now: datetime) -> bool:
+        """Replace the tags of the account's message (one of `sids`); False if none is."""
+        c = t.messages.c
+        stmt = update(t.messages).where(c.sid.in_(list(sids)), c.account_sid == account_sid
+                                        ).values(tags=orjson.dumps(tags).decode() if tags
+                                                 else None, date_updated=to_micros(now))
+        (count,) = await self.writer.write(Exec(lambda conn: conn.execute(stmt).rowcount))
+        return bool(count)
+
     async def get_message_any(self, account_sid: str, sids: Sequence[str]) -> Message | None:
         c = t.messages.c
         row = await self._one(select(t.messages).where(c.sid.in_(list(sids)),

@@ -272,6 +272,43 @@ def test_tags_filter_paging_and_previous(comms: httpx.Client) -> None:
     assert comms.get("/v1/Messages", params={"color": "red"}).status_code == 400
 
 
+def test_a_message_s_tags_are_writable(comms: httpx.Client, client: Client) -> None:
+    op = send(comms, phones(2, 700), tags={"campaign": "winter"}).json()["id"]
+    wait_status(comms, op)
+    first, second = all_messages(comms, operationId=op)
+    url = f"/v1/Messages/{first['id']}"
+    r = comms.patch(url, json={"tags": {"campaign": "winter", "reply": "yes"}})
+    assert r.status_code == 200, r.text
+    assert r.json()["tags"] == {"campaign": "winter", "reply": "yes"}
+    assert r.json()["updatedAt"] >= first["updatedAt"]
+    assert comms.get(url).json()["tags"] == {"campaign": "winter", "reply": "yes"}
+    assert [m["id"] for m in all_messages(comms, tags="reply:yes")] == [first["id"]]
+    assert len(all_messages(comms, tags="campaign:winter")) == 2
+    # POST does the same; {} clears them
+    assert comms.post(url, json={"tags": {}}).json()["tags"] == {}
+    assert all_messages(comms, tags="reply:yes") == []
+    # refused whole: nothing changes
+    for body, field in [({"tags": {f"k{i}": "v" for i in range(11)}}, "tags"),
+                        ({"tags": {"k": "v" * 129}}, "tags.k"),
+                        ({"tags": {"k": 1}}, "tags.k"),
+                        ({"tags": {"k": "v"}, "status": "READ"}, "status"),
+                        ({}, "tags")]:
+        bad = comms.patch(f"/v1/Messages/{second['id']}", json=body)
+        assert bad.status_code == 400, body
+        assert bad.json()["errors"][0]["field"] == field
+    assert comms.get(f"/v1/Messages/{second['id']}").json()["tags"] == {"campaign": "winter"}
+    assert comms.patch(f"/v1/Messages/{second['id']}", content=b"tags=x",
+                       headers={"content-type": "application/x-www-form-urlencoded"}
+                       ).status_code == 415
+    # a 2010 message can be tagged too, and keeps its 2010 fields
+    sid = client.messages.create(to="+14155550799", from_=SENDER, body="2010").sid
+    tagged = comms.patch(f"/v1/Messages/{message_id(sid)}", json={"tags": {"src": "2010"}})
+    assert tagged.status_code == 200 and tagged.json()["tags"] == {"src": "2010"}
+    assert client.messages(sid).fetch().body == "2010"
+    assert comms.patch("/v1/Messages/comms_message_01m86act03fafax6bkj9dta2sa",
+                       json={"tags": {}}).status_code == 404
+
+
 def test_not_found_cross_account_and_auth(comms: httpx.Client, main_client: Client,
                                           live: Any) -> None:
     op = send(comms, phones(1)).json()["id"]
@@ -281,6 +318,8 @@ def test_not_found_cross_account_and_auth(comms: httpx.Client, main_client: Clie
     with httpx.Client(base_url=live.base_url, auth=(other.sid, other.auth_token)) as stranger:
         assert stranger.get(f"/v1/Messages/Operations/{op}").status_code == 404
         assert stranger.get(f"/v1/Messages/{message['id']}").status_code == 404
+        assert stranger.patch(f"/v1/Messages/{message['id']}",
+                              json={"tags": {"x": "y"}}).status_code == 404
         assert stranger.post(f"/v1/Messages/Operations/{op}/Cancel").status_code == 404
         assert stranger.get("/v1/Messages").json()["messages"] == []
     missing = comms.get("/v1/Messages/Operations/comms_operation_01m86act03fafax6bkj9dta2sa")

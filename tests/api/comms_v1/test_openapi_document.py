@@ -179,7 +179,7 @@ def test_methods_per_path() -> None:
                for path, item in DOCUMENT["paths"].items() if path.startswith("/v1/")}
     assert methods == {
         "/v1/Messages": {"get", "post"},
-        "/v1/Messages/{id}": {"get"},
+        "/v1/Messages/{id}": {"get", "post", "patch"},
         "/v1/Messages/Operations": {"get"},
         "/v1/Messages/Operations/{id}": {"get"},
         "/v1/Messages/Operations/{id}/Cancel": {"post"},
