@@ -34,6 +34,9 @@ from callbox.core.sids import SidFactory
 
 __all__ = ["MAGIC_FROM", "MAGIC_PASS", "MAGIC_TO", "InboundText", "content_type", "MessagingService", "NewMessage", "sender_allowed"]
 
+# A message can be deleted once final, or while still scheduled (it has not started).
+_DELETABLE = frozenset({s.value for s in FINAL_STATUSES} | {MessageStatus.SCHEDULED.value})
+
 MAX_BODY = 1600
 MAX_MEDIA = 10
 MAGIC_PASS = "+15005550006"
@@ -331,10 +334,14 @@ class MessagingService:
 
     async def delete(self, account_sid: str, sid: str, uri: str) -> None:
         message = await self.get(account_sid, sid, uri)
-        if message.status not in FINAL_STATUSES and message.status is not MessageStatus.SCHEDULED:
-            raise _bad(20009, "Cannot delete this resource before it is complete", "Sid")
-        if not await self.store.delete_message(account_sid, sid):
-            raise ResourceNotFound(uri)
+        in_flight = _bad(20009, "Cannot delete this resource before it is complete", "Sid")
+        if message.status.value not in _DELETABLE:
+            raise in_flight
+        if not await self.store.delete_message(account_sid, sid, _DELETABLE):
+            # gone, or gone in flight since the read (a scheduled message fell due)
+            if await self.store.get_message(account_sid, sid) is None:
+                raise ResourceNotFound(uri)
+            raise in_flight
 
     # media and feedback -------------------------------------------------------------------
     async def list_media(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -58,7 +59,8 @@ class Store(Protocol):
         self, account_sid: str, sid: str, changes: dict[str, Any],
         *, only_if_status: frozenset[str] | None = None, cancel_jobs: bool = False,
     ) -> bool: ...
-    async def delete_message(self, account_sid: str, sid: str) -> bool: ...
+    async def delete_message(self, account_sid: str, sid: str,
+                             statuses: Iterable[str] | None = None) -> bool: ...
 
     # media and feedback
     async def list_media(

@@ -51,6 +51,11 @@ class SendHandler:
         messages = await self.store.messages_by_sid([j.resource_sid for j in jobs])
         media = await self._media(messages)
         changes = Changes()
+        # (index of the job's step in changes.steps, sender, segments into (+) or out of
+        # (-) the sender's queue): counted only once the step has committed, so a step whose
+        # guard failed (a cancel got there first) or a transaction that failed (the job runs
+        # again) never moves the pacer's counts, which mirror the store's queued messages.
+        pacing: list[tuple[int, str, int]] = []
         for job in jobs:
             message = messages.get(job.resource_sid)
             if message is None or message.status not in (S.SCHEDULED, S.QUEUED, S.SENDING,
@@ -58,8 +63,14 @@ class SendHandler:
                 # deleted, canceled, or already final: nothing left to do
                 changes.jobs.append(JobChange(job.sid, "done", now))
                 continue
-            self._advance(job, message, media.get(message.sid, ()), now, changes)
+            self._advance(job, message, media.get(message.sid, ()), now, changes, pacing)
         applied = await self.store.apply(changes)
+        for index, sender, segments in pacing:
+            if applied[index]:
+                if segments > 0:
+                    self.pacer.add(sender, segments)
+                else:
+                    self.pacer.leave(sender, -segments)
         if self.handoff is not None:
             # The status callbacks were written already leased: run them now, without a
             # second claim (a crash leaves them to the next start or the lease's end).
@@ -75,7 +86,7 @@ class SendHandler:
         return await self.store.media_urls(with_media)  # type: ignore[no-any-return]
 
     def _advance(self, job: Job, message: Message, media: tuple[str, ...], now: datetime,
-                 changes: Changes) -> None:
+                 changes: Changes, pacing: list[tuple[int, str, int]]) -> None:
         receipt = self.connector.plan(Submission(
             idempotency_key=job.idempotency_key, message_sid=message.sid,
             account_sid=message.account_sid, to=message.to, from_=message.from_,
@@ -87,9 +98,10 @@ class SendHandler:
         then: list[Job] = []
         inbox: InboxEntry | None = None
         sender, segments = message.from_, message.num_segments
+        queue_delta = 0
         while stage is not None and due <= now:
             if stage == "queue":  # a scheduled message is due
-                self.pacer.add(sender, segments)
+                queue_delta += segments
                 self._step(message, S.QUEUED, None, due, values, then)
                 stage = "pace"
             elif stage == "pace":  # reserve the sender's next slot (once)
@@ -98,7 +110,7 @@ class SendHandler:
                 due += timedelta(seconds=receipt.sending_after)
                 stage = "sending"
             elif stage == "sending":
-                self.pacer.leave(sender, segments)
+                queue_delta -= segments
                 if _expired(message, due):
                     self._step(message, S.FAILED, 30036, due, values, then)
                     stage = None
@@ -126,6 +138,8 @@ class SendHandler:
                     )
                 stage = None
         if values:
+            if queue_delta:
+                pacing.append((len(changes.steps), sender, queue_delta))
             changes.steps.append(MessageChange(message.sid, message.account_sid,
                                                frozenset({message.status.value}), values, then,
                                                inbox))

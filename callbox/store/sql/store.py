@@ -3,7 +3,7 @@ group-commit writer. Every query is scoped by account: no cross-account reads.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -233,13 +233,17 @@ class SqlStore(NumbersStoreMixin, JobsStoreMixin, AudiencesStoreMixin, CommsStor
         (count,) = await self.writer.write(Exec(run))
         return bool(count)
 
-    async def delete_message(self, account_sid: str, sid: str) -> bool:
+    async def delete_message(self, account_sid: str, sid: str,
+                             statuses: Iterable[str] | None = None) -> bool:
+        """Delete the message (only while its status is one of `statuses`, if given: a
+        worker may move it on between the caller's read and this write)."""
         c = t.messages.c
+        stmt = delete(t.messages).where(c.sid == sid, c.account_sid == account_sid)
+        if statuses is not None:
+            stmt = stmt.where(c.status.in_(list(statuses)))
 
         def run(conn: Connection) -> int:
-            result = conn.execute(
-                delete(t.messages).where(c.sid == sid, c.account_sid == account_sid)
-            )
+            result = conn.execute(stmt)
             if result.rowcount:
                 conn.execute(delete(t.media).where(t.media.c.parent_sid == sid))
                 conn.execute(delete(t.feedback).where(t.feedback.c.message_sid == sid))
