@@ -11,6 +11,7 @@ batches into ordinary messages of the store, and report the Operation's stats.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -455,8 +456,17 @@ class CommsService:
         return await self.view(op)
 
     async def view(self, op: OperationRow) -> OperationView:
-        counts, latest = await self.store.operation_counts(op.sid)
-        return operation_view(op, counts, latest, self.clock.now())
+        return (await self.views([op]))[0]
+
+    async def views(self, ops: Sequence[OperationRow]) -> list[OperationView]:
+        """The operations with their stats, counted in one query (a page of a list)."""
+        counted = await self.store.operation_counts([op.sid for op in ops])
+        now = self.clock.now()
+        views = []
+        for op in ops:
+            counts, latest = counted[op.sid]
+            views.append(operation_view(op, counts, latest, now))
+        return views
 
     async def cancel(self, account_sid: str, op_id: str) -> OperationView:
         view = await self.operation(account_sid, op_id)

@@ -7,11 +7,12 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
 from callbox.core.ports import Cursor
 from callbox.store.sql import schema as t
+from callbox.store.sql.comms import operation_counts_query
 from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
 from callbox.store.sql.store import _keyset
 
@@ -51,8 +52,7 @@ async def test_operation_pages_and_stats_use_the_partial_operation_indexes(
     cursor = Cursor(datetime(2026, 1, 1, tzinfo=UTC), "SM" + "f" * 32)
     page = _keyset(select(t.messages).where(c.account_sid == "AC" + "0" * 32,
                                             c.operation_id == op), t.messages, cursor, 50)
-    stats = (select(c.status, c.error_code, func.count(), func.max(c.date_updated))
-             .where(c.operation_id == op).group_by(c.status, c.error_code))
+    stats = operation_counts_query([op, "comms_operation_01m86act03fafax6bkj9dta2sb"])
     plans = []
     async with engine.connect() as conn:
         for stmt in (page, stats):
@@ -64,3 +64,4 @@ async def test_operation_pages_and_stats_use_the_partial_operation_indexes(
     assert "ix_messages_operation " in plans[0] + " ", plans[0]
     assert "USE TEMP B-TREE" not in plans[0], plans[0]
     assert "COVERING INDEX ix_messages_operation_status" in plans[1], plans[1]
+    assert "SCAN messages" not in plans[1], plans[1]

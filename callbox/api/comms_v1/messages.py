@@ -211,7 +211,7 @@ async def list_operations(req: SimRequest) -> Reply:
     size, cursor, token = page_params(req)
     page = await req.svc.store.list_operations(  # type: ignore[attr-defined]
         req.account.sid, after=cursor, limit=size)
-    views = {op.sid: await req.svc.comms.view(op) for op in page.records}
+    views = {v.sid: v for v in await req.svc.comms.views(page.records)}
     return Reply(200, list_body(req, "operations", page,
                                 lambda op: operation_json(views[op.sid]),
                                 lambda op: (op.date_created, op.sid), size, cursor, token))

@@ -24,7 +24,15 @@ from callbox.store.sql import schema as t
 from callbox.store.sql.jobs import job_row, message_from_row, message_inserts
 from callbox.store.sql.writer import Exec, Insert, Step
 
-__all__ = ["CommsStoreMixin", "MessageQuery"]
+__all__ = ["CommsStoreMixin", "MessageQuery", "operation_counts_query"]
+
+
+def operation_counts_query(sids: Sequence[str]) -> Select[Any]:
+    c = t.messages.c
+    return (select(c.operation_id, c.status, c.error_code, func.count(),
+                   func.max(c.date_updated))
+            .where(c.operation_id.in_(list(sids)))
+            .group_by(c.operation_id, c.status, c.error_code))
 
 
 @dataclass(slots=True, frozen=True)
@@ -83,16 +91,22 @@ class CommsStoreMixin:
         stmt: Select[Any] = select(*_OPERATION_COLUMNS).where(c.account_sid == account_sid)
         return await self._list(stmt, t.comms_operations, after, limit, _operation)
 
-    async def operation_counts(self, sid: str) -> tuple[dict[tuple[str, int | None], int],
-                                                        datetime | None]:
-        """Messages of the operation per (status, error_code), and the latest change."""
-        c = t.messages.c
-        rows = await self._rows(
-            select(c.status, c.error_code, func.count(), func.max(c.date_updated))
-            .where(c.operation_id == sid).group_by(c.status, c.error_code))
-        counts = {(r[0], r[1]): int(r[2]) for r in rows}
-        latest = max((r[3] for r in rows), default=None)
-        return counts, from_micros(latest) if latest is not None else None
+    async def operation_counts(self, sids: Sequence[str]
+                               ) -> dict[str, tuple[dict[tuple[str, int | None], int],
+                                                    datetime | None]]:
+        """For each operation: its messages per (status, error_code), and their latest
+        change. One grouped query over the partial covering index, however many."""
+        out: dict[str, tuple[dict[tuple[str, int | None], int], datetime | None]] = {
+            sid: ({}, None) for sid in sids}
+        if not sids:
+            return out
+        rows = await self._rows(operation_counts_query(sids))
+        for op, status, code, count, latest in rows:
+            counts, seen = out[op]
+            counts[(status, code)] = int(count)
+            when = from_micros(latest)
+            out[op] = counts, (when if seen is None or when > seen else seen)
+        return out
 
     async def fanout_batch(self, sid: str, *, expect_processed: int, processed: int,
                            unaddressable: int, now: datetime,

@@ -105,6 +105,12 @@ def test_bulk_fan_out_counts_unaddressable_and_failures_exactly(comms: httpx.Cli
     assert stats["total"] == 1503
     assert (stats["delivered"], stats["undelivered"], stats["failed"]) == (1500, 1, 2)
     assert stats["attempts"] == 1502  # the 21612 refusal never reached the carrier
+    # the list counts the same (all of a page's operations in one query)
+    small = wait_status(comms, send(comms, phones(2, 2000)).json()["id"])
+    listed = {op["id"]: op for op in
+              comms.get("/v1/Messages/Operations").json()["operations"]}
+    assert listed[done["id"]] == comms.get(f"/v1/Messages/Operations/{done['id']}").json()
+    assert listed[small["id"]]["stats"]["delivered"] == 2
     messages = all_messages(comms, operationId=done["id"])
     assert len(messages) == 1503
     assert len({m["to"][0]["address"] for m in messages}) == 1503
