@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         None, description="TOML or JSON file of simulated-network rules ([defaults], "
         "[numbers.\"+1…\"]: outcome, error_code, sending_ms, sent_ms, delivered_ms)"
     )
+    job_retention_hours: float = Field(
+        24.0, ge=0, description="Finished jobs (done or canceled) are deleted this long "
+        "after they ran; 0 keeps them. Failed jobs are kept (the evidence of what was given "
+        "up); the messages, webhook attempts and notifications they wrote are never pruned"
+    )
     webhook_max_attempts: int = Field(
         10, ge=1, le=100, description="Rounds of delivery (with backoff) before a status "
         "callback is given up"

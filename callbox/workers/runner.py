@@ -4,6 +4,8 @@
                       └─ per kind: handler(jobs) as a task (at most `max_inflight` jobs)
                     nothing due: sleep until the next job is due (at most `poll` s)
                                  or until wake()
+                    every `prune_every` s: delete finished jobs older than `retention`
+                                 (in batches of `prune_batch`, between claims)
 
 A handler commits each job's outcome together with the work (done, rescheduled, failed).
 If a handler raises, its jobs go back to pending with backoff; after `max_attempts`
@@ -36,7 +38,8 @@ class Runner:
     def __init__(self, store: Any, clock: Clock, handlers: dict[str, Handler], *,
                  batch: int = 512, max_inflight: int = 8192, lease: float = 60.0,
                  poll: float = 1.0, max_attempts: int = 10, sole_worker: bool = True,
-                 linger: float = 0.01) -> None:
+                 linger: float = 0.01, retention: timedelta | None = None,
+                 prune_every: float = 300.0, prune_batch: int = 5000) -> None:
         self.store = store
         self.clock = clock
         self.handlers = handlers
@@ -47,6 +50,9 @@ class Runner:
         self.max_attempts = max_attempts
         self.sole_worker = sole_worker
         self.linger = linger
+        self.retention = retention
+        self.prune_every = prune_every
+        self.prune_batch = prune_batch
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -95,6 +101,7 @@ class Runner:
     async def _run(self) -> None:
         last_sweep = 0.0
         loop = asyncio.get_running_loop()
+        next_prune = loop.time()
         while not self._stopping:
             try:
                 if self._inflight >= self.max_inflight:
@@ -104,6 +111,13 @@ class Runner:
                 if not self.sole_worker and loop.time() - last_sweep > self.lease / 4:
                     last_sweep = loop.time()
                     await self.store.release_jobs(self.clock.now())
+                more_to_prune = False
+                if self.retention is not None and loop.time() >= next_prune:
+                    pruned = await self.store.prune_jobs(self.clock.now() - self.retention,
+                                                         self.prune_batch)
+                    # a full batch: more are left, take the next one after this claim
+                    more_to_prune = pruned >= self.prune_batch
+                    next_prune = loop.time() + (0 if more_to_prune else self.prune_every)
                 self._wake.clear()
                 now = self.clock.now()
                 limit = min(self.batch, self.max_inflight - self._inflight)
@@ -114,6 +128,9 @@ class Runner:
                     if len(jobs) == limit:
                         await asyncio.sleep(0)
                         continue
+                if more_to_prune:
+                    await asyncio.sleep(0)
+                    continue
                 await self._idle()
                 # Woken by new work: let a little more arrive, so that it is claimed, sent
                 # and committed in batches (each batch costs a claim and a commit).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from callbox.channels.sim.network import Rule, SimNetwork, load_rules_file
@@ -69,8 +70,10 @@ async def build_workers(settings: Settings, services: Services, *,
                                     services.accounts, services.numbers, services.messaging),
         FANOUT_JOB: FanoutHandler(store, services.clock, services.sids, services.pacer),
     }
+    retention = settings.job_retention_hours
     runner = Runner(store, services.clock, handlers, sole_worker=sole_worker,
-                    max_attempts=max(settings.webhook_max_attempts, 10))
+                    max_attempts=max(settings.webhook_max_attempts, 10),
+                    retention=timedelta(hours=retention) if retention > 0 else None)
     if settings.workers:
         store.on_jobs = runner.wake
         send.handoff = runner.dispatch

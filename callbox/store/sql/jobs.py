@@ -439,6 +439,18 @@ class JobsStoreMixin:
         (count,) = await self.writer.write(Exec(lambda conn: conn.execute(stmt).rowcount))
         return int(count)
 
+    async def prune_jobs(self, ran_before: datetime, limit: int) -> int:
+        """Delete up to `limit` finished jobs (done, canceled) that ran before `ran_before`.
+        A finished job is never read again; its run_at is when it last ran or was due, so
+        the (status, run_at) index finds them."""
+        c = t.jobs.c
+        finished = (select(c.sid).where(c.status.in_(("done", "canceled")),
+                                        c.run_at < to_micros(ran_before))
+                    .limit(limit).scalar_subquery())
+        stmt = delete(t.jobs).where(c.sid.in_(finished))
+        (count,) = await self.writer.write(Exec(lambda conn: conn.execute(stmt).rowcount))
+        return int(count)
+
     async def next_job_at(self) -> datetime | None:
         c = t.jobs.c
         row = await self._one(select(func.min(c.run_at)).where(c.status == "pending"))
