@@ -122,7 +122,7 @@ class V2010Chain:
         if method in _BODY_METHODS:
             form = await self._form(scope, receive, request_headers)
         raw_query = scope.get("query_string", b"")
-        query = parse_form(raw_query) if raw_query else []
+        query = parse_form(raw_query, "query string") if raw_query else []
         params = parse_params(op, query, form)
         ctx = RequestContext(
             op=op, services=self.services, principal=principal, account=account,

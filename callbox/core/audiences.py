@@ -26,7 +26,7 @@ from callbox.core.comms_ids import comms_id, new_id
 from callbox.core.entities import Page
 from callbox.core.errors import ResourceNotFound, ValidationFailed
 from callbox.core.ports import Cursor
-from callbox.core.tags import tags_value
+from callbox.core.tags import shown, tags_value, variables_value
 
 __all__ = [
     "CHANNELS",
@@ -102,8 +102,8 @@ def _unknown_fields(data: dict[str, Any], allowed: tuple[str, ...], prefix: str,
                     problems: Problems) -> None:
     for name in data:
         if name not in allowed:
-            problems.append((20001, f"Unknown field {name!r} (expected one of "
-                                    f"{', '.join(allowed)})", f"{prefix}{name}"))
+            problems.append((20001, f"Unknown field {shown(name)!r} (expected one of "
+                                    f"{', '.join(allowed)})", f"{prefix}{shown(name)}"))
 
 
 def _name(value: Any, problems: Problems) -> str:
@@ -137,16 +137,7 @@ def _bare_number(raw: str) -> tuple[str | None, bool]:
 
 
 def _variables(value: Any, field: str, problems: Problems) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        problems.append((20001, "variables must be an object of string values", field))
-        return {}
-    for key, val in value.items():
-        if not isinstance(val, str):
-            problems.append((20001, "A variable's value must be a string",
-                             f"{field}.{key[:40]}"))
-    return value
+    return dict(variables_value(value, field, problems))
 
 
 def _member(value: Any, field: str, problems: Problems) -> MemberInput | None:

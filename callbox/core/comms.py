@@ -35,6 +35,7 @@ from callbox.core.messaging import (
 from callbox.core.pacing import Pacer
 from callbox.core.segments import count_segments
 from callbox.core.sids import SidFactory
+from callbox.core.tags import shown, variables_value
 
 __all__ = [
     "FANOUT_JOB",
@@ -71,6 +72,8 @@ _FINAL = frozenset({"delivered", "partially_delivered", "read", "undelivered", "
                     "canceled"})
 _ATTEMPTED = frozenset({"sending", "sent", "delivered", "partially_delivered", "read",
                         "undelivered"})
+# Twilio's magic To of an invalid number (21211): in a bulk send, an unaddressable recipient
+MAGIC_INVALID_TO = frozenset(to for to, (code, _) in MAGIC_TO.items() if code == 21211)
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 
 
@@ -132,15 +135,6 @@ class OperationView:
     date_updated: datetime
 
 
-def _str_map(value: Any, field: str, problems: Problems) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.add(20001, "must be an object of string values", field)
-        return {}
-    return value
-
-
 def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
                problems: Problems) -> SendRequest | None:
     """Structural validation of POST /Messages (cheap: per-recipient addressability is the
@@ -148,7 +142,7 @@ def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
     known = {"from", "to", "content", "tags", "sendAt", "statusCallback"}
     for name in body:
         if name not in known:
-            problems.add(20001, f"Unknown field '{name}'", name)
+            problems.add(20001, f"Unknown field '{shown(name)}'", shown(name))
     sender, channel = "", "SMS"
     frm = body.get("from")
     if frm is None:
@@ -160,6 +154,7 @@ def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
         if channel not in SENDER_CHANNELS:
             problems.add(20001, f"'from.channel' must be one of {', '.join(SENDER_CHANNELS)}",
                          "from.channel")
+            channel = "SMS"  # only to go on checking the address
         raw = frm["address"].strip()
         bare = raw.split(":", 1)[1] if raw.lower().startswith(("whatsapp:", "rcs:")) else raw
         if channel == "SMS":
@@ -182,7 +177,8 @@ def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
     else:
         for name in content:
             if name not in ("text", "media", "defaultVariables"):
-                problems.add(20001, f"Unknown field 'content.{name}'", f"content.{name}")
+                problems.add(20001, f"Unknown field 'content.{shown(name)}'",
+                             f"content.{shown(name)}")
         raw_text = content.get("text")
         if raw_text is not None and not isinstance(raw_text, str):
             problems.add(20001, "'content.text' must be a string", "content.text")
@@ -196,11 +192,12 @@ def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
         for i, item in enumerate(raw_media):
             url = item.get("url") if isinstance(item, dict) else item
             if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-                problems.add(21620, f"Invalid media URL: {url!r}", f"content.media[{i}].url")
+                problems.add(21620, f"Invalid media URL: {shown(str(url), 200)!r}",
+                             f"content.media[{i}].url")
             else:
                 media.append(url)
-        defaults = _str_map(content.get("defaultVariables"), "content.defaultVariables",
-                            problems)
+        defaults = variables_value(content.get("defaultVariables"),
+                                   "content.defaultVariables", problems)
         if not text.strip() and not media:
             problems.add(21602, "Message content is required: text or media", "content.text")
         if len(text) > MAX_BODY:
@@ -235,11 +232,12 @@ def parse_send(body: dict[str, Any], now: datetime, tags: dict[str, str],
                 problems.add(20001, "'channel' must be one of PHONE, WHATSAPP",
                              f"to[{i}].channel")
                 continue
-            variables = entry.get("variables")
-            if variables is not None and (not isinstance(variables, dict) or not all(
-                    isinstance(v, str) for v in variables.values())):
-                problems.add(20001, "'variables' must be an object of string values",
-                             f"to[{i}].variables")
+            before = len(problems)
+            variables = variables_value(entry.get("variables"), f"to[{i}].variables",
+                                        problems)
+            if len(problems) > before:
+                if len(problems) >= 20:
+                    break
                 continue
             targets.append([address, ch, variables] if variables else [address, ch])
             if len(problems) >= 20:
@@ -322,17 +320,23 @@ def plan_batch(op_sid: str, account_sid: str, request: dict[str, Any],
     unaddressable = 0
     for target in targets:
         to = _recipient(sender_channel, target[0], target[1])
-        if to is None or to == sender or to in seen:
+        if to is None or to == sender or to in seen or to in MAGIC_INVALID_TO:
             unaddressable += 1
             continue
         seen.add(to)
         body = _render(text, target[2] if len(target) > 2 else None, defaults)
+        too_long = len(body) > MAX_BODY
+        if too_long:  # the variables made it too long: fails, keeps its first 1,600
+            body = body[:MAX_BODY]
         segments = segments_of.get(body)
         if segments is None:
             segments = segments_of[body] = count_segments(body)
         sid = sids("MM" if media_urls else "SM")
         status = MessageStatus.SCHEDULED if send_at else MessageStatus.QUEUED
         error: tuple[int, str] | None = MAGIC_TO.get(to)
+        if error is None and too_long:
+            error = (21617, f"The concatenated message body exceeds the {MAX_BODY} "
+                            "character limit")
         if error is None and status is MessageStatus.QUEUED and not pacer.admit(sender,
                                                                                segments):
             error = (21611, "This 'From' number has exceeded the maximum number of queued "

@@ -55,9 +55,18 @@ class FanoutHandler:
                     job_done=job.sid if end >= len(targets) else None)
             except FanoutConflict:
                 self._release(messages)
-                log.info("fan-out of %s stopped at %d: canceled or moved on", op.sid, processed)
-                await self.store.apply(Changes(jobs=[JobChange(job.sid, "done",
-                                                               self.clock.now())]))
+                now_op = await self.store.get_operation(None, op.sid)
+                if now_op is None or now_op.canceled or now_op.processed >= now_op.recipients:
+                    log.info("fan-out of %s stopped at %d: canceled or done", op.sid,
+                             processed)
+                    await self.store.apply(Changes(jobs=[JobChange(job.sid, "done",
+                                                                   self.clock.now())]))
+                else:
+                    # Another worker moved the cursor: our lease ran out and it claimed the
+                    # job. Leave the job to it (marking it done here would lose the rest of
+                    # the fan-out if that worker then died).
+                    log.info("fan-out of %s: another worker took over at %d", op.sid,
+                             now_op.processed)
                 return
             except BaseException:
                 self._release(messages)

@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 
 from callbox.channels.sim.network import SimNetwork
-from callbox.core.clock import FrozenClock
+from callbox.core.clock import FrozenClock, to_micros
+from callbox.core.comms import FANOUT_JOB
+from callbox.core.comms_ids import new_id
 from callbox.core.entities import Job, Message, MessageDirection, MessageStatus
 from callbox.core.errors import CallboxError
 from callbox.core.jobs import SEND_JOB, Changes
@@ -25,6 +28,7 @@ from callbox.store.sql import schema as t
 from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import Exec
+from callbox.workers.fanout import FanoutHandler
 from callbox.workers.send import SendHandler
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -173,3 +177,52 @@ async def test_delete_refuses_a_message_that_went_in_flight_since_the_read(
     await _set_status(store, message.sid, "delivered")
     await service.delete(ACCOUNT, message.sid, "/uri")
     assert await _status(store, message.sid) is None
+
+
+async def _operation(store: SqlStore, recipients: int) -> tuple[str, Job]:
+    op_sid = new_id("operation")
+    request = {"from": SENDER, "channel": "SMS", "text": "hi", "media": [],
+               "defaultVariables": {}, "statusCallback": None, "sendAt": None}
+    targets = [[f"+1415555{i:04d}", "PHONE"] for i in range(recipients)]
+    row = {"sid": op_sid, "account_sid": ACCOUNT, "canceled": False,
+           "recipients": recipients, "processed": 0, "unaddressable": 0,
+           "request": orjson.dumps(request).decode(), "targets": orjson.dumps(targets).decode(),
+           "tags": "{}", "send_at": None, "date_created": to_micros(NOW),
+           "date_updated": to_micros(NOW)}
+    job = Job(sid=sids("JB"), kind=FANOUT_JOB, account_sid=ACCOUNT, resource_sid=op_sid,
+              payload={"v": 1, "operation_id": op_sid}, run_at=NOW,
+              idempotency_key=f"{FANOUT_JOB}:{op_sid}", date_created=NOW, status="running")
+    await store.create_operation(row, job)
+    return op_sid, job
+
+
+async def _job_status(store: SqlStore, sid: str) -> str:
+    async with store.engine.connect() as conn:
+        return str((await conn.execute(
+            sa.select(t.jobs.c.status).where(t.jobs.c.sid == sid))).scalar_one())
+
+
+async def test_a_fan_out_another_worker_took_over_is_left_to_it(store: SqlStore) -> None:
+    """The lease ran out mid fan-out and another worker claimed the job and moved the
+    cursor: this run stops without marking the job done (that would lose the rest of the
+    fan-out if the other worker then died)."""
+    op_sid, job = await _operation(store, 5)
+    handler = FanoutHandler(Racing(store, None), FrozenClock(NOW), sids, Pacer(), batch=2)
+
+    class TakenOver(Racing):
+        async def fanout_batch(self, sid: str, **kw: Any) -> None:
+            stmt = (sa.update(t.comms_operations).where(t.comms_operations.c.sid == sid)
+                    .values(processed=2))
+            await store.writer.write(Exec(lambda conn: conn.execute(stmt).rowcount))
+            await store.fanout_batch(sid, **kw)
+
+    handler.store = TakenOver(store, None)
+    await handler([job])
+    assert await _job_status(store, job.sid) == "running"  # still the other worker's
+    op = await store.get_operation(None, op_sid)
+    assert op is not None and op.processed == 2  # nothing of this run committed
+    # a cancel, by contrast, ends the job
+    await store.cancel_operation(op_sid, NOW)
+    handler.store = store
+    await handler([job])
+    assert await _job_status(store, job.sid) == "done"

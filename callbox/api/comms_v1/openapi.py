@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from callbox import __version__
+from callbox.core.audiences import MAX_DESCRIPTION
+from callbox.core.tags import MAX_VARIABLE_LENGTH, MAX_VARIABLE_NAME, MAX_VARIABLES
 
 __all__ = ["DOCUMENT", "PREFIXES"]
 
@@ -82,7 +84,9 @@ _TAGS = {
     "additionalProperties": {"type": "string", "maxLength": 128},
 }
 
-_VARIABLES = {"type": "object", "additionalProperties": {"type": "string"},
+_VARIABLES = {"type": "object", "maxProperties": MAX_VARIABLES,
+              "propertyNames": {"minLength": 1, "maxLength": MAX_VARIABLE_NAME},
+              "additionalProperties": {"type": "string", "maxLength": MAX_VARIABLE_LENGTH},
               "description": "Template variables: {{ name }} in content.text becomes the value"}
 
 _SENDER_CHANNEL = {"type": "string", "enum": ["SMS", "RCS", "WHATSAPP"],
@@ -205,7 +209,7 @@ _OPERATION = _object({
 _AUDIENCE = _object({
     "id": _ref("AudienceId"),
     "name": {"type": "string", "minLength": 1, "maxLength": 256},
-    "description": {"type": ["string", "null"]},
+    "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION},
     "tags": _ref("Tags"),
     "memberCount": {"type": "integer", "minimum": 0, "maximum": MAX_AUDIENCE_MEMBERS},
     "createdAt": _ref("Timestamp"),
@@ -267,7 +271,7 @@ _RECIPIENT_INPUT = _object({
     "channel": {**_RECIPIENT_CHANNEL,
                 "description": "Must fit the sender: WHATSAPP sender ↔ WHATSAPP, SMS/RCS "
                                "sender ↔ PHONE; a mismatch is unaddressable (counted)"},
-    "variables": _VARIABLES,
+    "variables": _or_null(_VARIABLES),
 }, "One recipient", required=["address"])
 
 _AUDIENCE_TARGET = _object({
@@ -288,7 +292,7 @@ _CONTENT_INPUT = {
                         maxLength=MAX_TEXT),
         "media": {"type": "array", "items": _MEDIA_INPUT, "maxItems": MAX_MEDIA,
                   "description": "At most 10 (21623); a bad URL is 21620"},
-        "defaultVariables": _VARIABLES,
+        "defaultVariables": _or_null(_VARIABLES),
     }, "text and/or media (21602 when neither)", required=[]),
     "anyOf": [{"required": ["text"]}, {"required": ["media"]}],
 }
@@ -309,26 +313,27 @@ _SEND_REQUEST = _object({
 
 _MEMBER_INPUT = _object({
     "address": _string("E.164 (PHONE) or whatsapp:+… (WHATSAPP); once per audience"),
-    "channel": _RECIPIENT_CHANNEL,
-    "variables": _VARIABLES,
+    "channel": _or_null(_RECIPIENT_CHANNEL),
+    "variables": _or_null(_VARIABLES),
 }, "One member", required=["address"])
 
 _AUDIENCE_CREATE = _object({
     "name": {"type": "string", "minLength": 1, "maxLength": 256},
-    "description": {"type": ["string", "null"]},
-    "tags": _ref("Tags"),
-    "members": {"type": "array", "items": _ref("MemberInput"),
-                "maxItems": MAX_MEMBERS_PER_REQUEST},
+    "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION},
+    "tags": _or_null(_ref("Tags")),
+    "members": _or_null({"type": "array", "items": _ref("MemberInput"),
+                         "maxItems": MAX_MEMBERS_PER_REQUEST}),
 }, "A new audience", required=["name"])
 
 _AUDIENCE_UPDATE = _object({
     "name": {"type": "string", "minLength": 1, "maxLength": 256},
-    "description": {"type": ["string", "null"]},
-    "tags": {**_ref("Tags"), "description": "Replaces the tags"},
+    "description": {"type": ["string", "null"], "maxLength": MAX_DESCRIPTION},
+    "tags": {**_or_null(_ref("Tags")), "description": "Replaces the tags; null clears them"},
 }, "Any of name, description, tags; the others are kept", required=[])
 
 _MESSAGE_UPDATE = _object({
-    "tags": {**_ref("Tags"), "description": "Replaces the message's tags"},
+    "tags": {**_or_null(_ref("Tags")),
+             "description": "Replaces the message's tags; {} or null clears them"},
 }, "The message's tags (the only writable field of a message)", required=["tags"])
 
 _MEMBERS_REQUEST = _object({
@@ -346,9 +351,10 @@ def _body(name: str, description: str) -> dict[str, Any]:
 
 # responses ------------------------------------------------------------------------------------
 _ERROR_TEXT = {
-    400: "Invalid value, unknown field or bad JSON (20001), or a more precise code (21602, "
-         "21603, 21604, 21606, 21212, 21617, 21620, 21623, 30409); every problem is listed",
-    401: "Missing or wrong credentials (20003)",
+    400: "Invalid value, unknown field, bad JSON or a query string that is not UTF-8 "
+         "(20001), or a more precise code (21602, 21603, 21604, 21606, 21212, 21617, 21620, "
+         "21623, 30409); every problem is listed",
+    401: "Missing or wrong credentials (20003), or a suspended or closed account (20005)",
     404: "No such resource (20404)",
     405: "Method not allowed on this path (20004); the Allow header lists the allowed ones",
     413: "Request body too large (20413)",
@@ -358,14 +364,15 @@ _ERROR_TEXT = {
 }
 
 _ERROR_HEADERS: dict[int, dict[str, Any]] = {
-    401: {"WWW-Authenticate": {"description": "Basic realm=…",
+    401: {"WWW-Authenticate": {"description": "Basic realm=…", "required": True,
                                "schema": {"type": "string"}}},
     405: {"Allow": {"description": "The allowed methods, such as `GET, POST`",
-                    "schema": {"type": "string"}}},
+                    "required": True, "schema": {"type": "string"}}},
 }
 
-_READ = (401, 503)
-_READ_ID = (401, 404, 503)
+# 400 everywhere: any request can carry a query string that is not UTF-8
+_READ = (400, 401, 503)
+_READ_ID = (400, 401, 404, 503)
 _LIST = (400, 401, 503)
 _LIST_ID = (400, 401, 404, 503)
 _WRITE = (400, 401, 413, 415, 503)
@@ -589,7 +596,7 @@ _PATHS: dict[str, dict[str, Any]] = {
             "operationId": "FetchOpenApi",
             "summary": "This document",
             "security": [],
-            "responses": _responses(200, {"type": "object"}, "OpenAPI 3.1", (503,)),
+            "responses": _responses(200, {"type": "object"}, "OpenAPI 3.1", (400, 503)),
         },
     },
 }

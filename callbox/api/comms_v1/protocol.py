@@ -75,7 +75,32 @@ def body_object(req: SimRequest) -> dict[str, Any]:
         raise InvalidParameter(f"The request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidParameter("The request body must be a JSON object")
+    if b"\\u0000" in req.body:  # cheap test first: JSON can only carry NUL escaped
+        where = _nul_at(data)
+        if where is not None:
+            raise InvalidParameter("Text must not contain the NUL character (\\u0000)",
+                                   field=where)
     return data
+
+
+def _nul_at(data: Any) -> str | None:
+    """The JSON path of the first key or string holding a NUL character (no database
+    stores one as text: PostgreSQL refuses it), or None."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "body"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                here = f"{path}.{key}" if path else key
+                if "\x00" in key:
+                    return here.replace("\x00", "\\u0000")
+                stack.append((here, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 # paging ---------------------------------------------------------------------------------------
@@ -93,12 +118,13 @@ def _cursor(token: str) -> Cursor | None:
         created_us, sid, backward = orjson.loads(raw)
         if not isinstance(created_us, int) or not isinstance(sid, str) or len(sid) > 64:
             raise ValueError
-    except (ValueError, binascii.Error, TypeError, orjson.JSONDecodeError):
+        at = from_micros(created_us)  # OverflowError beyond the years 1..9999
+    except (ValueError, binascii.Error, TypeError, OverflowError, orjson.JSONDecodeError):
         raise InvalidParameter("pageToken is not a token this API returned",
                                field="pageToken") from None
     if not sid:
         return None
-    return Cursor(from_micros(created_us), sid, backward=bool(backward))
+    return Cursor(at, sid, backward=bool(backward))
 
 
 def _query(req: SimRequest, *names: str) -> str | None:

@@ -55,7 +55,7 @@ def _unquote(piece: bytes) -> str:
     return piece.decode("utf-8")
 
 
-def parse_form(body: bytes) -> list[tuple[str, str]]:
+def parse_form(body: bytes, what: str = "request body") -> list[tuple[str, str]]:
     """application/x-www-form-urlencoded (also query strings), strict UTF-8; blank values
     are kept (`Body=` redacts)."""
     if not body:
@@ -69,7 +69,7 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
             pairs.append((_unquote(name), _unquote(value)))
         return pairs
     except UnicodeDecodeError as exc:
-        raise BadRequest("The request body is not valid form-urlencoded UTF-8", code=20001) from exc
+        raise BadRequest(f"The {what} is not valid form-urlencoded UTF-8", code=20001) from exc
 
 
 _INT64 = (-(2**63), 2**63 - 1)

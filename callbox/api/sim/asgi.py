@@ -210,7 +210,7 @@ class SimApp:
         request = SimRequest(
             method=method, path=path, origin=_origin(scope, request_headers),
             path_params=params,
-            query=parse_form(scope.get("query_string", b"")),
+            query=parse_form(scope.get("query_string", b""), "query string"),
             services=runtime.services if runtime is not None else None, principal=principal,
         )
         if method in _BODY_METHODS:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, func, not_, or_, select, update
+from sqlalchemy import Select, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 
 from callbox.core.clock import from_micros, to_micros
@@ -185,10 +185,12 @@ class CommsStoreMixin:
             stmt = stmt.where(c.date_created < to_micros(q.end))
         find = func.instr if self.engine.dialect.name == "sqlite" else func.strpos
         for key, value in q.tags:
-            # Tags are stored as orjson's compact JSON: `"key":"value"` (with JSON escapes)
-            # occurs in the text exactly when the pair is present.
-            needle = orjson.dumps({key: value}).decode()[1:-1]
-            stmt = stmt.where(and_(c.tags.is_not(None), find(c.tags, needle) > 0))
+            # Tags are stored as orjson's compact JSON. `"key":"value"` right after `{` or
+            # `,` occurs in the text exactly when the pair is present: inside a JSON string
+            # every `"` is escaped, so `{"` and `,"` can only open a key.
+            pair = orjson.dumps({key: value}).decode()[1:-1]
+            stmt = stmt.where(c.tags.is_not(None), or_(find(c.tags, "{" + pair) > 0,
+                                                       find(c.tags, "," + pair) > 0))
         return await self._list(stmt, t.messages, after, limit, message_from_row)
 
     async def set_message_tags(self, account_sid: str, sids: Sequence[str],

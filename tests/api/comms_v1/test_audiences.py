@@ -373,3 +373,24 @@ async def test_the_member_cap_writes_nothing(tmp_path: Path) -> None:
     finally:
         await writer.stop()
         await engine.dispose()
+
+
+def test_nul_huge_names_and_oversized_variables_are_refused(comms: httpx.Client) -> None:
+    for body, field in [({"name": "a\x00b"}, "name"),
+                        ({"name": "ok", "description": "x\x00"}, "description"),
+                        ({"name": "ok", "members": [{"address": "+14155550100",
+                                                     "variables": {"v": "x" * 1601}}]},
+                         "members[0].variables.v"),
+                        ({"name": "ok", "members": [{"address": "+14155550100", "variables": {
+                            f"v{i}": "" for i in range(51)}}]}, "members[0].variables")]:
+        (error, *_) = _errors(comms.post("/v1/Audiences", json=body), 400)
+        assert error["field"] == field, (body.keys(), error)
+    (error,) = _errors(comms.post("/v1/Audiences", json={"name": "ok", "z" * 50_000: 1}), 400)
+    assert error["field"] == "z" * 40 + "…" and len(error["message"]) < 200
+    audience = _create(comms, {"name": "ok"})
+    (error,) = _errors(comms.patch(f"/v1/Audiences/{audience['id']}",
+                                   json={"name": "\x00"}), 400)
+    assert error["field"] == "name"
+    assert comms.get(f"/v1/Audiences/{audience['id']}").json()["name"] == "ok"
+    assert comms.patch(f"/v1/Audiences/{audience['id']}",
+                       json={"tags": None}).json()["tags"] == {}

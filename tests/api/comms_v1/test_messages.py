@@ -5,11 +5,13 @@ messages through the 2010 API with the official twilio client."""
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -410,3 +412,64 @@ def test_ten_thousand_recipients_with_variables_fit_and_a_huge_body_is_413(
                       headers={"content-type": "application/json"})
     assert huge.status_code == 413
     assert huge.json()["errors"][0]["code"] == 20413
+
+
+def test_hostile_and_odd_input_is_a_400_not_a_500(comms: httpx.Client) -> None:
+    def refused(r: httpx.Response, field: str | None) -> dict[str, Any]:
+        assert r.status_code == 400, r.text
+        error: dict[str, Any] = r.json()["errors"][0]
+        assert error["field"] == field, error
+        return error
+
+    # a tags filter that backtracked exponentially under the old pattern
+    refused(comms.get("/v1/Messages", params={"tags": "a:" + "bbb:" * 30 + "!"}), "tags")
+    eleven = "".join(f"k{i}:v;" for i in range(11))
+    refused(comms.get("/v1/Messages", params={"tags": eleven}), "tags")
+    for token in ([2**62, "SMx", 0], [-(2**62), "SMx", 1]):
+        raw = base64.urlsafe_b64encode(orjson.dumps(token)).decode().rstrip("=")
+        for path in ("/v1/Messages", "/v1/Messages/Operations", "/v1/Audiences"):
+            refused(comms.get(path, params={"pageToken": raw}), "pageToken")
+    bad_query = comms.get("/v1/Messages?status=%FF")
+    assert "query string" in refused(bad_query, None)["message"]
+    # the sender's channel null or a number
+    for channel in (None, 7):
+        r = comms.post("/v1/Messages", json={"from": {"address": SENDER, "channel": channel},
+                                             "to": phones(1), "content": {"text": "x"}})
+        refused(r, "from.channel")
+    # NUL: refused wherever it is (PostgreSQL cannot store it as text)
+    refused(send(comms, phones(1), text="a\x00b"), "content.text")
+    refused(send(comms, [{"address": "+14155550100\x00"}]), "to[0].address")
+    refused(send(comms, phones(1), tags={"k": "\x00"}), "tags.k")
+    # a huge unknown field name is not echoed back whole
+    error = refused(send(comms, phones(1), **{"x" * 100_000: 1}), "x" * 40 + "…")
+    assert len(error["message"]) < 200
+    # template variables: at most 50, names 1..64, values 1,600 characters
+    refused(send(comms, [{"address": "+14155550100", "variables": {"a": "v" * 1601}}]),
+            "to[0].variables.a")
+    refused(send(comms, phones(1), content={"text": "x", "defaultVariables": {
+        f"v{i}": "" for i in range(51)}}), "content.defaultVariables")
+    assert comms.get("/v1/Messages").json()["messages"] == []  # nothing was written
+
+
+def test_what_a_template_renders_over_1600_characters_fails_21617(comms: httpx.Client
+                                                                   ) -> None:
+    r = send(comms, [{"address": "+14155550100", "variables": {"a": "v" * 1600}},
+                     {"address": "+14155550101", "variables": {"a": "short"}},
+                     {"address": "+15005550001"}],  # Twilio's magic invalid To
+             text="{{a}}{{a}}")
+    done = wait_status(comms, r.json()["id"])
+    assert done["stats"]["unaddressable"] == 1  # the invalid number
+    assert (done["stats"]["failed"], done["stats"]["delivered"]) == (1, 1)
+    by_to = {m["to"][0]["address"]: m for m in all_messages(comms, operationId=done["id"])}
+    too_long = by_to["+14155550100"]
+    assert too_long["status"] == "FAILED" and too_long["error"]["code"] == 21617
+    assert len(too_long["content"]["text"]) == 1600
+    assert by_to["+14155550101"]["content"]["text"] == "shortshort"
+
+
+def test_a_tag_key_holding_a_quote_does_not_match_another_key(comms: httpx.Client) -> None:
+    op = send(comms, phones(1, 900), tags={'x"k': "v"}).json()["id"]
+    wait_status(comms, op)
+    assert all_messages(comms, tags="k:v") == []
+    (message,) = all_messages(comms, operationId=op)
+    assert message["tags"] == {'x"k': "v"}
