@@ -176,8 +176,11 @@ class AudiencesStoreMixin:
         removals = list(dict.fromkeys(remove))
 
         def run(conn: Connection) -> tuple[int, int, int] | None:
+            # FOR UPDATE (PostgreSQL; SQLite has one writer): processes sharing the database
+            # change an audience's members one at a time, each reading the count and the
+            # members the previous one committed.
             count = conn.execute(select(a.member_count).where(
-                a.sid == sid, a.account_sid == account_sid)).scalar()
+                a.sid == sid, a.account_sid == account_sid).with_for_update()).scalar()
             if count is None:
                 return None
             wanted = list(dict.fromkeys([*removals, *adds]))
