@@ -434,7 +434,7 @@ class CommsService:
             "request": orjson.dumps(request).decode(), "targets": orjson.dumps(targets).decode(),
             "tags": orjson.dumps(req.tags).decode(),
             "send_at": to_micros(req.send_at) if req.send_at else None,
-            "date_created": to_micros(now), "date_updated": to_micros(now),
+            "date_created": to_micros(now), "date_updated": to_micros(now), "deleted": "{}",
         }
         job = Job(sid=self.sids("JB"), kind=FANOUT_JOB, account_sid=account_sid,
                   resource_sid=op_sid, payload={"v": 1, "operation_id": op_sid}, run_at=now,

@@ -188,7 +188,7 @@ async def _operation(store: SqlStore, recipients: int) -> tuple[str, Job]:
            "recipients": recipients, "processed": 0, "unaddressable": 0,
            "request": orjson.dumps(request).decode(), "targets": orjson.dumps(targets).decode(),
            "tags": "{}", "send_at": None, "date_created": to_micros(NOW),
-           "date_updated": to_micros(NOW)}
+           "date_updated": to_micros(NOW), "deleted": "{}"}
     job = Job(sid=sids("JB"), kind=FANOUT_JOB, account_sid=ACCOUNT, resource_sid=op_sid,
               payload={"v": 1, "operation_id": op_sid}, run_at=NOW,
               idempotency_key=f"{FANOUT_JOB}:{op_sid}", date_created=NOW, status="running")

@@ -24,7 +24,30 @@ from callbox.store.sql import schema as t
 from callbox.store.sql.jobs import job_row, message_from_row, message_inserts
 from callbox.store.sql.writer import Exec, Insert, Step
 
-__all__ = ["CommsStoreMixin", "MessageQuery", "operation_counts_query"]
+__all__ = ["CommsStoreMixin", "MessageQuery", "count_deleted", "operation_counts_query"]
+
+
+def count_deleted(conn: Connection, op_sid: str, status: str, error_code: int | None
+                  ) -> None:
+    """Within the DELETE's transaction: the operation keeps counting a message deleted
+    through the 2010 API in the status it had (its stats stay whole)."""
+    o = t.comms_operations.c
+    raw = conn.execute(select(o.deleted).where(o.sid == op_sid).with_for_update()).scalar()
+    if raw is None:
+        return
+    deleted = orjson.loads(raw)
+    key = f"{status}:{'' if error_code is None else error_code}"
+    deleted[key] = deleted.get(key, 0) + 1
+    conn.execute(update(t.comms_operations).where(o.sid == op_sid)
+                 .values(deleted=orjson.dumps(deleted).decode()))
+
+
+def _deleted_counts(raw: str) -> dict[tuple[str, int | None], int]:
+    out = {}
+    for key, n in orjson.loads(raw).items():
+        status, _, code = key.partition(":")
+        out[(status, int(code) if code else None)] = int(n)
+    return out
 
 
 def operation_counts_query(sids: Sequence[str]) -> Select[Any]:
@@ -101,9 +124,13 @@ class CommsStoreMixin:
         if not sids:
             return out
         rows = await self._rows(operation_counts_query(sids))
+        o = t.comms_operations.c
+        for op, raw in await self._rows(select(o.sid, o.deleted).where(
+                o.sid.in_(list(sids)), o.deleted != "{}")):
+            out[op] = _deleted_counts(raw), None
         for op, status, code, count, latest in rows:
             counts, seen = out[op]
-            counts[(status, code)] = int(count)
+            counts[(status, code)] = counts.get((status, code), 0) + int(count)
             when = from_micros(latest)
             out[op] = counts, (when if seen is None or when > seen else seen)
         return out

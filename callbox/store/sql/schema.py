@@ -304,6 +304,8 @@ comms_operations = Table(
     Column("send_at", BigInteger, nullable=True),
     Column("date_created", BigInteger, nullable=False),
     Column("date_updated", BigInteger, nullable=False),
+    # JSON {"status:error_code": n}: its messages deleted through the 2010 API (0005)
+    Column("deleted", Text, nullable=False, server_default="{}"),
     Index("ix_comms_operations_account", "account_sid", "date_created", "sid"),
 )
 

@@ -27,7 +27,7 @@ from callbox.core.entities import (
 from callbox.core.ports import Cursor, MessageFilter
 from callbox.store.sql import schema as t
 from callbox.store.sql.audiences import AudiencesStoreMixin
-from callbox.store.sql.comms import CommsStoreMixin
+from callbox.store.sql.comms import CommsStoreMixin, count_deleted
 from callbox.store.sql.jobs import JobsStoreMixin, message_from_row, message_inserts
 from callbox.store.sql.numbers import NumbersStoreMixin
 from callbox.store.sql.writer import Exec, GroupWriter, Insert
@@ -243,8 +243,10 @@ class SqlStore(NumbersStoreMixin, JobsStoreMixin, AudiencesStoreMixin, CommsStor
             stmt = stmt.where(c.status.in_(list(statuses)))
 
         def run(conn: Connection) -> int:
-            result = conn.execute(stmt)
-            if result.rowcount:
+            gone = conn.execute(stmt.returning(c.operation_id, c.status, c.error_code)).first()
+            if gone is not None:
+                if gone.operation_id is not None:
+                    count_deleted(conn, gone.operation_id, gone.status, gone.error_code)
                 conn.execute(delete(t.media).where(t.media.c.parent_sid == sid))
                 conn.execute(delete(t.feedback).where(t.feedback.c.message_sid == sid))
                 conn.execute(
@@ -252,7 +254,7 @@ class SqlStore(NumbersStoreMixin, JobsStoreMixin, AudiencesStoreMixin, CommsStor
                     .where(t.jobs.c.resource_sid == sid, t.jobs.c.status == "pending")
                     .values(status="canceled")
                 )
-            return int(result.rowcount)
+            return 0 if gone is None else 1
 
         (count,) = await self.writer.write(Exec(run))
         return bool(count)

@@ -473,3 +473,22 @@ def test_a_tag_key_holding_a_quote_does_not_match_another_key(comms: httpx.Clien
     assert all_messages(comms, tags="k:v") == []
     (message,) = all_messages(comms, operationId=op)
     assert message["tags"] == {'x"k': "v"}
+
+
+def test_messages_deleted_through_the_2010_api_still_count(comms: httpx.Client,
+                                                          account: Any) -> None:
+    r = send(comms, [*phones(3, 950), {"address": UNREACHABLE}])
+    done = wait_status(comms, r.json()["id"])
+    before = done["stats"]
+    assert (before["delivered"], before["undelivered"], before["total"]) == (3, 1, 4)
+    sub = Client(account.sid, account.auth_token)
+    sub.api.base_url = str(comms.base_url).rstrip("/")
+    messages = all_messages(comms, operationId=done["id"])
+    for m in messages[:2] + [m for m in messages if m["status"] == "UNDELIVERED"]:
+        sid = next(rel["id"] for rel in m["related"] if rel["name"] == "message")
+        assert sub.messages(sid).delete()
+    after = comms.get(f"/v1/Messages/Operations/{done['id']}").json()
+    assert len(all_messages(comms, operationId=done["id"])) == len(messages) - 3
+    assert after["stats"] == before and after["status"] == "COMPLETED"
+    listed = {op["id"]: op for op in comms.get("/v1/Messages/Operations").json()["operations"]}
+    assert listed[done["id"]]["stats"] == before
