@@ -1,19 +1,22 @@
 """Tags of the Communications API (at most 10 string pairs, key 1..128 and value at most
 128 characters) and template variables (at most 50 names of 1..64 characters, values of at
-most 1,600: a message's text, so one variable can fill a message but not blow it up)."""
+most 1,600: a message's text, so one variable can fill a message but not blow it up; 4,096
+characters in all)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 __all__ = ["MAX_TAGS", "MAX_TAG_LENGTH", "MAX_VARIABLES", "MAX_VARIABLE_LENGTH",
-           "MAX_VARIABLE_NAME", "shown", "tags_value", "variables_value"]
+           "MAX_VARIABLE_NAME", "MAX_VARIABLES_SIZE", "shown", "tags_value", "variables_value"]
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 128
 MAX_VARIABLES = 50
 MAX_VARIABLE_NAME = 64
 MAX_VARIABLE_LENGTH = 1600
+MAX_VARIABLES_SIZE = 4096  # names and values of one object together: bounds what an
+# audience of 100,000 members (and the operation that snapshots it) can hold
 
 
 def shown(name: str, limit: int = 40) -> str:
@@ -71,4 +74,8 @@ def variables_value(value: Any, field: str, problems: list[tuple[int, str, str |
                                     f"{MAX_VARIABLE_LENGTH} characters",
                              f"{field}.{shown(key)}"))
             ok = False
+    if ok and sum(len(k) + len(v) for k, v in value.items()) > MAX_VARIABLES_SIZE:
+        problems.append((20001, f"Variables hold at most {MAX_VARIABLES_SIZE} characters "
+                                "(names and values together)", field))
+        ok = False
     return value if ok else {}

@@ -87,7 +87,8 @@ _TAGS = {
 _VARIABLES = {"type": "object", "maxProperties": MAX_VARIABLES,
               "propertyNames": {"minLength": 1, "maxLength": MAX_VARIABLE_NAME},
               "additionalProperties": {"type": "string", "maxLength": MAX_VARIABLE_LENGTH},
-              "description": "Template variables: {{ name }} in content.text becomes the value"}
+              "description": "Template variables: {{ name }} in content.text becomes the value; "
+                             "names and values 4,096 characters in all"}
 
 _SENDER_CHANNEL = {"type": "string", "enum": ["SMS", "RCS", "WHATSAPP"],
                    "description": "From the 2010 From address: `whatsapp:` prefix → WHATSAPP, "

@@ -448,6 +448,8 @@ def test_hostile_and_odd_input_is_a_400_not_a_500(comms: httpx.Client) -> None:
             "to[0].variables.a")
     refused(send(comms, phones(1), content={"text": "x", "defaultVariables": {
         f"v{i}": "" for i in range(51)}}), "content.defaultVariables")
+    refused(send(comms, [{"address": "+14155550100", "variables": {
+        "a": "v" * 1600, "b": "v" * 1600, "c": "v" * 1000}}]), "to[0].variables")
     assert comms.get("/v1/Messages").json()["messages"] == []  # nothing was written
 
 
