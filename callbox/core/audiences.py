@@ -313,4 +313,6 @@ class AudienceService:
             return None
         targets: list[MemberInput] | None = await self.store.audience_targets(
             account_sid, audience_id)
+        if not targets and await self.store.get_audience(account_sid, audience_id) is None:
+            return None  # deleted between the store's two reads
         return targets

@@ -39,9 +39,11 @@ from callbox.core.tags import shown, variables_value
 
 __all__ = [
     "FANOUT_JOB",
+    "FINAL_MESSAGE_STATUSES",
     "MAX_RECIPIENTS",
     "CommsService",
     "FanoutConflict",
+    "OperationCompleted",
     "OperationRow",
     "OperationView",
     "Problems",
@@ -68,8 +70,10 @@ STATUS_FILTER: dict[str, tuple[str, ...]] = {}
 for _old, _new in _COMMS_STATUS.items():
     STATUS_FILTER[_new] = (*STATUS_FILTER.get(_new, ()), _old)
 
-_FINAL = frozenset({"delivered", "partially_delivered", "read", "undelivered", "failed",
-                    "canceled"})
+# The statuses an operation's message ends in (COMPLETED waits for every one)
+FINAL_MESSAGE_STATUSES = frozenset({"delivered", "partially_delivered", "read", "undelivered",
+                                    "failed", "canceled"})
+_FINAL = FINAL_MESSAGE_STATUSES
 _ATTEMPTED = frozenset({"sending", "sent", "delivered", "partially_delivered", "read",
                         "undelivered"})
 # Twilio's magic To of an invalid number (21211): in a bulk send, an unaddressable recipient
@@ -84,6 +88,12 @@ def comms_status(status: str) -> str:
 class FanoutConflict(CallboxError):
     """A fan-out batch found its operation moved on (canceled, or the batch was already
     written): the batch is not written."""
+
+    status = 409
+
+
+class OperationCompleted(CallboxError):
+    """A cancel found, in its transaction, that the operation had completed meanwhile."""
 
     status = 409
     code = 20409
@@ -420,6 +430,9 @@ class CommsService:
             if members is None:
                 raise ResourceNotFound(f"/v1/Audiences/{audience}")
             targets += [[a, ch, v] if v else [a, ch] for a, ch, v in members]
+        if not targets:
+            raise _failed(Problems([(21604, "The audiences have no members: there is no "
+                                     "recipient to send to", "to")]))
         if len(targets) > MAX_AUDIENCE_RECIPIENTS:
             raise _failed(Problems([(20001, f"The request targets {len(targets)} recipients; "
                                      f"at most {MAX_AUDIENCE_RECIPIENTS} are allowed", "to")]))
@@ -474,10 +487,14 @@ class CommsService:
 
     async def cancel(self, account_sid: str, op_id: str) -> OperationView:
         view = await self.operation(account_sid, op_id)
+        completed = BadRequest("The operation is completed: nothing is left to cancel",
+                               code=30409, field="id")
         if view.status == "COMPLETED":
-            raise BadRequest("The operation is completed: nothing is left to cancel",
-                             code=30409, field="id")
-        released = await self.store.cancel_operation(op_id, self.clock.now())
+            raise completed
+        try:
+            released = await self.store.cancel_operation(op_id, self.clock.now())
+        except OperationCompleted:  # between the read and the write
+            raise completed from None
         for sender, segments in (released or {}).items():
             self.pacer.leave(sender, segments)
         return await self.operation(account_sid, op_id)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from callbox.channels.sim.network import SimNetwork
 from callbox.core.clock import FrozenClock, to_micros
-from callbox.core.comms import FANOUT_JOB
+from callbox.core.comms import FANOUT_JOB, OperationCompleted
 from callbox.core.comms_ids import new_id
 from callbox.core.entities import Job, Message, MessageDirection, MessageStatus
 from callbox.core.errors import CallboxError
@@ -183,7 +183,7 @@ async def _operation(store: SqlStore, recipients: int) -> tuple[str, Job]:
     op_sid = new_id("operation")
     request = {"from": SENDER, "channel": "SMS", "text": "hi", "media": [],
                "defaultVariables": {}, "statusCallback": None, "sendAt": None}
-    targets = [[f"+1415555{i:04d}", "PHONE"] for i in range(recipients)]
+    targets = [[f"+1415555{100 + i:04d}", "PHONE"] for i in range(recipients)]
     row = {"sid": op_sid, "account_sid": ACCOUNT, "canceled": False,
            "recipients": recipients, "processed": 0, "unaddressable": 0,
            "request": orjson.dumps(request).decode(), "targets": orjson.dumps(targets).decode(),
@@ -226,3 +226,30 @@ async def test_a_fan_out_another_worker_took_over_is_left_to_it(store: SqlStore)
     handler.store = store
     await handler([job])
     assert await _job_status(store, job.sid) == "done"
+
+
+async def test_a_cancel_that_finds_the_operation_completed_meanwhile_is_refused(
+        store: SqlStore) -> None:
+    """The service saw PROCESSING; by the cancel's transaction every message is final: 30409
+    (OperationCompleted), and the operation is not marked canceled."""
+    op_sid, job = await _operation(store, 2)
+    await FanoutHandler(store, FrozenClock(NOW), sids, Pacer())([job])
+    messages = await _messages_of(store, op_sid)
+    assert len(messages) == 2
+    await _set_status(store, messages[0], "delivered")
+    released = await store.cancel_operation(op_sid, NOW)  # one still queued: canceled
+    assert released == {SENDER: 1}
+    op2, job2 = await _operation(store, 2)
+    await FanoutHandler(store, FrozenClock(NOW), sids, Pacer())([job2])
+    for sid in await _messages_of(store, op2):
+        await _set_status(store, sid, "delivered")
+    with pytest.raises(OperationCompleted):
+        await store.cancel_operation(op2, NOW)
+    op = await store.get_operation(None, op2)
+    assert op is not None and not op.canceled
+
+
+async def _messages_of(store: SqlStore, op_sid: str) -> list[str]:
+    async with store.engine.connect() as conn:
+        return list((await conn.execute(sa.select(t.messages.c.sid).where(
+            t.messages.c.operation_id == op_sid))).scalars())

@@ -17,7 +17,12 @@ from sqlalchemy import Select, func, not_, or_, select, update
 from sqlalchemy.engine import Connection
 
 from callbox.core.clock import from_micros, to_micros
-from callbox.core.comms import FanoutConflict, OperationRow
+from callbox.core.comms import (
+    FINAL_MESSAGE_STATUSES,
+    FanoutConflict,
+    OperationCompleted,
+    OperationRow,
+)
 from callbox.core.entities import Job, Media, Message, Page
 from callbox.core.ports import Cursor
 from callbox.store.sql import schema as t
@@ -171,11 +176,18 @@ class CommsStoreMixin:
         at = to_micros(now)
 
         def run(conn: Connection) -> dict[str, int] | None:
-            flagged = conn.execute(update(t.comms_operations)
-                                   .where(oc.sid == sid, oc.canceled.is_(False))
-                                   .values(canceled=True, date_updated=at)).rowcount
-            if not flagged:
+            op = conn.execute(select(oc.processed, oc.recipients, oc.canceled)
+                              .where(oc.sid == sid).with_for_update()).first()
+            if op is None or op.canceled:
                 return None
+            if op.processed >= op.recipients and conn.execute(
+                    select(mc.sid).where(mc.operation_id == sid,
+                                         mc.status.not_in(FINAL_MESSAGE_STATUSES)).limit(1)
+            ).first() is None:
+                # it completed since the caller looked: nothing is left to cancel
+                raise OperationCompleted
+            conn.execute(update(t.comms_operations).where(oc.sid == sid)
+                         .values(canceled=True, date_updated=at))
             released = {r[0]: int(r[1]) for r in conn.execute(
                 select(mc.from_addr, func.sum(mc.num_segments))
                 .where(mc.operation_id == sid, mc.status.in_(("queued", "accepted")))

@@ -377,6 +377,12 @@ def test_send_to_an_audience_fans_out_to_its_members(comms: httpx.Client) -> Non
         "from": {"address": SENDER}, "to": [{"audienceId": "comms_audience_01m86act03fafax6bkj9dta2sa"}],
         "content": {"text": "x"}})
     assert missing.status_code == 404
+    empty = comms.post("/v1/Audiences", json={"name": "nobody"}).json()["id"]
+    nobody = comms.post("/v1/Messages", json={
+        "from": {"address": SENDER}, "to": [{"audienceId": empty}], "content": {"text": "x"}})
+    assert nobody.status_code == 400
+    assert (nobody.json()["errors"][0]["code"], nobody.json()["errors"][0]["field"]) == (
+        21604, "to")
     assert comms.get("/v1/Messages/Operations").json()["operations"][0]["id"] == done["id"]
 
 
