@@ -7,6 +7,7 @@ cancel stops the fan-out at the next batch."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from callbox.core.clock import Clock
@@ -29,6 +30,7 @@ class FanoutHandler:
         self.sids = sids
         self.pacer = pacer
         self.batch = batch
+        self.lease = 60.0  # the runner's lease: each batch extends the job's by this much
 
     async def __call__(self, jobs: list[Job]) -> None:
         for job in jobs:
@@ -52,7 +54,8 @@ class FanoutHandler:
                 await self.store.fanout_batch(
                     op.sid, expect_processed=processed, processed=end,
                     unaddressable=unaddressable, now=now, messages=messages,
-                    job_done=job.sid if end >= len(targets) else None)
+                    job_done=job.sid if end >= len(targets) else None,
+                    lease=(job.sid, now + timedelta(seconds=self.lease)))
             except FanoutConflict:
                 self._release(messages)
                 now_op = await self.store.get_operation(None, op.sid)

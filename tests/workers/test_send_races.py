@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from callbox.channels.sim.network import SimNetwork
-from callbox.core.clock import FrozenClock, to_micros
+from callbox.core.clock import FrozenClock, from_micros, to_micros
 from callbox.core.comms import FANOUT_JOB, OperationCompleted
 from callbox.core.comms_ids import new_id
 from callbox.core.entities import Job, Message, MessageDirection, MessageStatus
@@ -253,3 +253,23 @@ async def _messages_of(store: SqlStore, op_sid: str) -> list[str]:
     async with store.engine.connect() as conn:
         return list((await conn.execute(sa.select(t.messages.c.sid).where(
             t.messages.c.operation_id == op_sid))).scalars())
+
+
+async def test_each_fan_out_batch_extends_the_job_s_lease(store: SqlStore) -> None:
+    """A long fan-out keeps its job leased (another worker would take it for dead)."""
+    op_sid, job = await _operation(store, 5)
+    leases: list[datetime] = []
+
+    class Watching(Racing):
+        async def fanout_batch(self, sid: str, **kw: Any) -> None:
+            await store.fanout_batch(sid, **kw)
+            if kw["job_done"] is None:
+                async with store.engine.connect() as conn:
+                    leases.append(from_micros((await conn.execute(
+                        sa.select(t.jobs.c.locked_until).where(t.jobs.c.sid == job.sid))
+                    ).scalar_one()))
+
+    handler = FanoutHandler(Watching(store, None), FrozenClock(NOW), sids, Pacer(), batch=2)
+    await handler([job])
+    assert leases == [NOW + timedelta(seconds=60)] * 2  # batches 1 and 2; the 3rd ends it
+    assert await _job_status(store, job.sid) == "done"

@@ -143,10 +143,13 @@ class CommsStoreMixin:
     async def fanout_batch(self, sid: str, *, expect_processed: int, processed: int,
                            unaddressable: int, now: datetime,
                            messages: Sequence[tuple[Message, list[Media], list[Job]]],
-                           job_done: str | None = None) -> None:
+                           job_done: str | None = None,
+                           lease: tuple[str, datetime] | None = None) -> None:
         """One batch of the fan-out: its messages (with media and send jobs) and the
         operation's cursor, atomically; refused (FanoutConflict, nothing written) when the
-        operation was canceled or the cursor is not where this batch started."""
+        operation was canceled or the cursor is not where this batch started. `lease`
+        (job sid, until): the fan-out job's lease, extended with each batch so that a long
+        fan-out is not taken for a dead one by another worker."""
         c = t.comms_operations.c
         guard = (update(t.comms_operations)
                  .where(c.sid == sid, c.processed == expect_processed, c.canceled.is_(False))
@@ -160,11 +163,16 @@ class CommsStoreMixin:
         steps: list[Step] = [Exec(advance)]
         for message, media, jobs in messages:
             steps += message_inserts(message, media, jobs)
+        jc = t.jobs.c
         if job_done is not None:
-            jc = t.jobs.c
             done = (update(t.jobs).where(jc.sid == job_done)
                     .values(status="done", locked_until=None, date_updated=to_micros(now)))
             steps.append(Exec(lambda conn: conn.execute(done)))
+        elif lease is not None:
+            job_sid, until = lease
+            extend = (update(t.jobs).where(jc.sid == job_sid, jc.status == "running")
+                      .values(locked_until=to_micros(until)))
+            steps.append(Exec(lambda conn: conn.execute(extend)))
         await self.writer.write(*steps)
         self.on_jobs()
 
