@@ -205,7 +205,8 @@ class SimApp:
         route, params = found
         handler = route.methods.get(method)
         if handler is None:
-            headers.append((b"allow", ", ".join(sorted(route.methods)).encode()))
+            allowed = {*route.methods, *(("HEAD",) if "GET" in route.methods else ())}
+            headers.append((b"allow", ", ".join(sorted(allowed)).encode()))
             raise MethodNotAllowed(f"Method {scope['method']} not allowed for {path}")
         request = SimRequest(
             method=method, path=path, origin=_origin(scope, request_headers),

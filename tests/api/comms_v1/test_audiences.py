@@ -335,7 +335,7 @@ def test_authentication_required(comms: httpx.Client, live: LiveServer) -> None:
 def test_wrong_method_is_405(comms: httpx.Client) -> None:
     response = comms.put("/v1/Audiences", json={"name": "x"})
     assert _errors(response, 405)[0]["code"] == 20004
-    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["allow"] == "GET, HEAD, POST"
 
 
 # the store's member cap (100,000 through the API: checked on the store with a small cap) -----

@@ -100,7 +100,7 @@ def test_wrong_method_is_405_with_allow(sim: httpx.Client) -> None:
     assert response.headers["allow"] == "POST"
     response = sim.post("/sim/v1/Rules/*", json={})
     _error(response, 405, 20004)
-    assert response.headers["allow"] == "DELETE, GET, PUT"
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PUT"
 
 
 # bodies -------------------------------------------------------------------------------------
