@@ -212,8 +212,9 @@ class AudiencesStoreMixin:
             if new:
                 conn.execute(insert(t.audience_members),
                              [_member_row(sid, member, at) for member in new])
-            conn.execute(update(t.audiences).where(a.sid == sid).values(
-                member_count=total, date_updated=at))
+            if new or gone or changed:  # a change that changes nothing keeps updatedAt
+                conn.execute(update(t.audiences).where(a.sid == sid).values(
+                    member_count=total, date_updated=at))
             return len(new), len(gone), total
 
         (result,) = await self.writer.write(Exec(run))

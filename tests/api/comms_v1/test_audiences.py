@@ -4,6 +4,7 @@ account scoping. Every response is checked against the served OpenAPI document."
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -394,3 +395,13 @@ def test_nul_huge_names_and_oversized_variables_are_refused(comms: httpx.Client)
     assert comms.get(f"/v1/Audiences/{audience['id']}").json()["name"] == "ok"
     assert comms.patch(f"/v1/Audiences/{audience['id']}",
                        json={"tags": None}).json()["tags"] == {}
+
+
+def test_a_members_change_that_changes_nothing_keeps_updated_at(comms: httpx.Client) -> None:
+    audience = _create(comms, {"name": "still", "members": [{"address": "+14155550100"}]})
+    time.sleep(0.01)
+    r = comms.post(f"/v1/Audiences/{audience['id']}/Members",
+                   json={"add": [], "remove": ["+14155550199"]})
+    assert r.json() == {"added": 0, "removed": 0, "memberCount": 1}
+    assert comms.get(f"/v1/Audiences/{audience['id']}").json()["updatedAt"] == \
+        audience["updatedAt"]
