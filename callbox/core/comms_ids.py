@@ -21,6 +21,7 @@ __all__ = [
     "message_id",
     "new_id",
     "session_id",
+    "session_parties",
     "sid_for_message_id",
     "uuid7",
 ]
@@ -86,3 +87,8 @@ def session_id(account_sid: str, ours: str, theirs: str) -> str:
     digest = hashlib.blake2b(f"{account_sid}\x00{ours}\x00{theirs}".encode(),
                              digest_size=16).digest()
     return f"comms_session_{encode(int.from_bytes(digest, 'big') >> 2)}"
+
+
+def session_parties(inbound: bool, from_: str, to: str) -> tuple[str, str]:
+    """(the account's address, the other party's) of a message, as the 2010 API has them."""
+    return (to, from_) if inbound else (from_, to)

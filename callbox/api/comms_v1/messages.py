@@ -17,7 +17,13 @@ from callbox.api.comms_v1.protocol import (
 from callbox.api.sim.asgi import Reply, SimRequest, SimRoute
 from callbox.channels.sim.network import error_message
 from callbox.core.comms import STATUS_FILTER, OperationView, Problems, comms_status
-from callbox.core.comms_ids import comms_id, message_id, session_id, sid_for_message_id
+from callbox.core.comms_ids import (
+    comms_id,
+    message_id,
+    session_id,
+    session_parties,
+    sid_for_message_id,
+)
 from callbox.core.entities import Message, MessageDirection
 from callbox.core.errors import CallboxError, ResourceNotFound, ValidationFailed
 from callbox.core.tags import MAX_TAGS
@@ -30,7 +36,8 @@ _CHANNELS = ("SMS", "RCS", "WHATSAPP")
 _TAG_PAIR = re.compile(r"[A-Za-z0-9._~-]{1,128}:[A-Za-z0-9._~-]{1,128}")
 _PAGING = frozenset({"pageSize", "page_size", "PageSize", "pageToken", "page_token",
                      "PageToken"})
-_LIST_FILTERS = frozenset({"channel", "status", "operationId", "tags", "startDate", "endDate"})
+_LIST_FILTERS = frozenset({"channel", "status", "operationId", "sessionId", "tags", "startDate",
+                           "endDate"})
 
 
 def _prefix(req: SimRequest) -> str:
@@ -53,15 +60,15 @@ def _channels(m: Message) -> tuple[str, str]:
 def message_json(m: Message, media: tuple[str, ...], prefix: str) -> dict[str, Any]:
     sender_channel, recipient_channel = _channels(m)
     inbound = m.direction is MessageDirection.INBOUND
-    ours, theirs = (m.to, m.from_) if inbound else (m.from_, m.to)
+    ours, theirs = session_parties(inbound, m.from_, m.to)
+    session = session_id(m.account_sid, ours, theirs)
     related: list[dict[str, Any]] = []
     if m.operation_id:
         related.append({"name": "operation", "id": m.operation_id,
                         "uri": f"{prefix}/Messages/Operations/{m.operation_id}"})
     related.append({"name": "message", "id": m.sid,
                     "uri": f"/2010-04-01/Accounts/{m.account_sid}/Messages/{m.sid}.json"})
-    related.append({"name": "session", "id": session_id(m.account_sid, ours, theirs),
-                    "uri": None})
+    related.append({"name": "session", "id": session, "uri": f"{prefix}/Sessions/{session}"})
     return {
         "id": message_id(m.sid),
         "from": {"address": m.from_.split(":", 1)[-1] if sender_channel != "SMS" else m.from_,
@@ -121,6 +128,9 @@ def _query(req: SimRequest) -> MessageQuery:
     operation = req.query_value("operationId")
     if operation is not None and comms_id(operation, "operation") is None:
         problems.add(20001, "operationId is not an operation id", "operationId")
+    session = req.query_value("sessionId")
+    if session is not None and comms_id(session, "session") is None:
+        problems.add(20001, "sessionId is not a session id", "sessionId")
     tags: list[tuple[str, str]] = []
     raw_tags = req.query_value("tags")
     if raw_tags is not None:
@@ -146,7 +156,8 @@ def _query(req: SimRequest) -> MessageQuery:
     if problems:
         raise ValidationFailed(list(problems))
     return MessageQuery(channel=channel, statuses=STATUS_FILTER[status] if status else None,
-                        operation_id=operation, tags=tuple(tags), start=start, end=end)
+                        operation_id=operation, tags=tuple(tags), start=start, end=end,
+                        session_id=session)
 
 
 async def list_messages(req: SimRequest) -> Reply:
@@ -192,6 +203,38 @@ async def update_message(req: SimRequest) -> Reply:
     return await fetch_message(req)
 
 
+def _address(address: str) -> str:
+    return address.split(":", 1)[1] if address.startswith(("whatsapp:", "rcs:")) else address
+
+
+async def fetch_session(req: SimRequest) -> Reply:
+    """The thread between one of the account's addresses and another party: both
+    directions, whichever API sent or received its messages."""
+    sid = req.path_params["Id"]
+    found = None
+    if comms_id(sid, "session") is not None:
+        found = await req.svc.store.get_session(req.account.sid, sid)  # type: ignore[attr-defined]
+    if found is None:
+        raise ResourceNotFound(req.path)
+    latest, count, first, last = found
+    ours, theirs = session_parties(latest.direction is MessageDirection.INBOUND,
+                                   latest.from_, latest.to)
+    account_channel, contact_channel = _channels(latest)
+    prefix = _prefix(req)
+    return Reply(200, {
+        "id": sid,
+        "participants": [
+            {"address": _address(ours), "channel": account_channel, "type": "ACCOUNT"},
+            {"address": _address(theirs), "channel": contact_channel, "type": "CONTACT"},
+        ],
+        "messageCount": count,
+        "related": [{"name": "messages", "id": sid,
+                     "uri": f"{prefix}/Messages?sessionId={sid}"}],
+        "createdAt": iso(first),
+        "updatedAt": iso(last),
+    })
+
+
 def _operation_id(req: SimRequest) -> str:
     op_id = req.path_params["Id"]
     if comms_id(op_id, "operation") is None:
@@ -227,6 +270,7 @@ MESSAGE_ROUTES = [
     SimRoute("/Messages/Operations", {"GET": list_operations}),
     SimRoute("/Messages/Operations/{Id}", {"GET": fetch_operation}),
     SimRoute("/Messages/Operations/{Id}/Cancel", {"POST": cancel_operation}),
+    SimRoute("/Sessions/{Id}", {"GET": fetch_session}),
     SimRoute("/Messages/{Id}", {"GET": fetch_message, "POST": update_message,
                                 "PATCH": update_message}),
 ]

@@ -149,19 +149,39 @@ def _related_kind(name: str, id_schema: dict[str, Any]) -> dict[str, Any]:
 
 _RELATED = {
     **_object({
-        "name": {"type": "string", "enum": ["operation", "message", "session", "audience"]},
+        "name": {"type": "string",
+                 "enum": ["operation", "message", "session", "audience", "messages"]},
         "id": _string("comms_operation_… / SM… or MM… (the 2010 sid) / comms_session_… / "
-                      "comms_audience_…"),
-        "uri": {"type": ["string", "null"],
-                "description": "Where to read it; null for a session"},
-    }, "A resource related to the message"),
+                      "comms_audience_… / for `messages`, the session whose messages they are"),
+        "uri": _string("Where to read it (relative)"),
+    }, "A related resource"),
     "allOf": [
         _related_kind("operation", _ref("OperationId")),
         _related_kind("message", {"type": "string", "pattern": _SID}),
         _related_kind("session", _ref("SessionId")),
         _related_kind("audience", _ref("AudienceId")),
+        _related_kind("messages", _ref("SessionId")),
     ],
 }
+
+_PARTICIPANT = _object({
+    "address": _string("E.164 (or the bare number of a whatsapp:/rcs: address)"),
+    "channel": {"type": "string", "enum": ["SMS", "RCS", "WHATSAPP", "PHONE"]},
+    "type": {"type": "string", "enum": ["ACCOUNT", "CONTACT"],
+             "description": "ACCOUNT: the account's number; CONTACT: the other party"},
+}, "One side of a session")
+
+_SESSION = _object({
+    "id": _ref("SessionId"),
+    "participants": {"type": "array", "items": _ref("Participant"), "minItems": 2,
+                     "maxItems": 2, "description": "The account's side, then the contact's"},
+    "messageCount": {"type": "integer", "minimum": 1},
+    "related": {"type": "array", "items": _ref("RelatedResource"),
+                "description": "Its messages: GET /Messages?sessionId=…"},
+    "createdAt": _ref("Timestamp"),
+    "updatedAt": _ref("Timestamp"),
+}, "The thread between one of the account's addresses and another party: every message "
+   "between them, both directions, whichever API sent or received it")
 
 _MESSAGE = _object({
     "id": _ref("MessageId"),
@@ -439,6 +459,8 @@ _PARAMETERS = {
     "StatusFilter": _query("status", _ref("MessageStatus"), "Only messages in this status"),
     "OperationIdFilter": _query("operationId", {"type": "string"},
                                 "Only the messages of this operation (comms_operation_…)"),
+    "SessionIdFilter": _query("sessionId", {"type": "string"},
+                              "Only the messages of this session (comms_session_…)"),
     "TagsFilter": _query("tags", {"type": "string"},
                          "`k:v;k2:v2;`: only messages with every one of these tags"),
     "StartDate": _query("startDate", {"type": "string", "format": "date-time"},
@@ -447,6 +469,7 @@ _PARAMETERS = {
                       "Only messages created at or before (ISO 8601)"),
     "MessageId": _path_id("message"),
     "OperationId": _path_id("operation"),
+    "SessionId": _path_id("session"),
     "AudienceId": _path_id("audience"),
 }
 
@@ -472,7 +495,8 @@ _PATHS: dict[str, dict[str, Any]] = {
             "tags": ["Messages"],
             "summary": "Every message of the account, whichever API sent it, newest first",
             "parameters": [_param("ChannelFilter"), _param("StatusFilter"),
-                           _param("OperationIdFilter"), _param("TagsFilter"),
+                           _param("OperationIdFilter"), _param("SessionIdFilter"),
+                           _param("TagsFilter"),
                            _param("StartDate"), _param("EndDate"), *_PAGE_PARAMS],
             "responses": _responses(200, _ref("MessagePage"), "One page", _LIST),
         },
@@ -528,6 +552,15 @@ _PATHS: dict[str, dict[str, Any]] = {
             "summary": "Replace the message's tags (as POST)",
             "requestBody": _body("UpdateMessageRequest", "The new tags"),
             "responses": _responses(200, _ref("Message"), "The message", _WRITE_ID),
+        },
+    },
+    "/Sessions/{id}": {
+        "parameters": [_param("SessionId")],
+        "get": {
+            "operationId": "FetchSession",
+            "tags": ["Sessions"],
+            "summary": "One session: its two parties and how many messages it holds",
+            "responses": _responses(200, _ref("Session"), "The session", _READ_ID),
         },
     },
     "/Audiences": {
@@ -681,6 +714,8 @@ DOCUMENT: dict[str, Any] = {
             "Content": _CONTENT,
             "MessageError": _MESSAGE_ERROR,
             "RelatedResource": _RELATED,
+            "Participant": _PARTICIPANT,
+            "Session": _SESSION,
             "Message": _MESSAGE,
             "MessagePage": _page("messages", "Message", "One page of messages"),
             "OperationStatus": _OPERATION_STATUS,

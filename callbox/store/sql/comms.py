@@ -69,6 +69,7 @@ class MessageQuery:
     statuses: tuple[str, ...] | None = None  # 2010 statuses
     operation_id: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    session_id: str | None = None
     start: datetime | None = None
     end: datetime | None = None
 
@@ -216,6 +217,8 @@ class CommsStoreMixin:
         stmt: Select[Any] = select(t.messages).where(c.account_sid == account_sid)
         if q.operation_id is not None:
             stmt = stmt.where(c.operation_id == q.operation_id)
+        if q.session_id is not None:
+            stmt = stmt.where(c.session_id == q.session_id)
         if q.statuses is not None:
             stmt = stmt.where(c.status.in_(q.statuses))
         if q.channel == "WHATSAPP":
@@ -249,6 +252,22 @@ class CommsStoreMixin:
                                                  else None, date_updated=to_micros(now))
         (count,) = await self.writer.write(Exec(lambda conn: conn.execute(stmt).rowcount))
         return bool(count)
+
+    async def get_session(self, account_sid: str, sid: str
+                          ) -> tuple[Message, int, datetime, datetime] | None:
+        """The session's latest message, its message count, the first message's creation
+        and the latest change; None when the account has no message in it."""
+        c = t.messages.c
+        mine = (c.session_id == sid, c.account_sid == account_sid)
+        row = await self._one(select(func.count(), func.min(c.date_created),
+                                     func.max(c.date_updated)).where(*mine))
+        if row is None or not row[0]:
+            return None
+        latest = await self._one(select(t.messages).where(*mine)
+                                 .order_by(c.date_created.desc(), c.sid.desc()).limit(1))
+        if latest is None:  # deleted in between
+            return None
+        return message_from_row(latest), int(row[0]), from_micros(row[1]), from_micros(row[2])
 
     async def get_message_any(self, account_sid: str, sids: Sequence[str]) -> Message | None:
         c = t.messages.c

@@ -72,13 +72,14 @@ def _alembic_config() -> Config:
     return cfg
 
 
-async def migrate(engine: AsyncEngine) -> None:
-    """Bring the schema to head. On PostgreSQL an advisory lock serialises processes."""
+async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (head). On PostgreSQL an advisory lock serialises
+    processes."""
 
     def upgrade(sync_conn: Connection) -> None:
         cfg = _alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
     async with engine.begin() as conn:
         if engine.dialect.name == "postgresql":

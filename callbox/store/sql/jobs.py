@@ -19,6 +19,7 @@ from sqlalchemy import Table, and_, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from callbox.core.clock import from_micros, to_micros
+from callbox.core.comms_ids import session_id, session_parties
 from callbox.core.entities import (
     InboxEntry,
     Job,
@@ -116,6 +117,8 @@ def message_row(m: Message) -> dict[str, Any]:
         "date_sent": to_micros(m.date_sent) if m.date_sent else None,
         "operation_id": m.operation_id,
         "tags": orjson.dumps(m.tags).decode() if m.tags else None,
+        "session_id": session_id(m.account_sid, *session_parties(
+            m.direction is MessageDirection.INBOUND, m.from_, m.to)),
     }
 
 

@@ -90,7 +90,10 @@ messages = Table(
     # Communications API (migration 0004): the operation that sent it, and its tags (JSON)
     Column("operation_id", String(48), nullable=True),
     Column("tags", Text, nullable=True),
+    # the thread between the account's address and the other party's (0006)
+    Column("session_id", String(48), nullable=True),
     Index("ix_messages_account_created", "account_sid", "date_created", "sid"),
+    Index("ix_messages_session", "session_id", "date_created", "sid"),
     Index("ix_messages_account_to", "account_sid", "to_addr", "date_created"),
     Index("ix_messages_account_from", "account_sid", "from_addr", "date_created"),
     Index("ix_messages_account_sent", "account_sid", "date_sent"),

@@ -501,3 +501,48 @@ def test_messages_deleted_through_the_2010_api_still_count(comms: httpx.Client,
     assert after["stats"] == before and after["status"] == "COMPLETED"
     listed = {op["id"]: op for op in comms.get("/v1/Messages/Operations").json()["operations"]}
     assert listed[done["id"]]["stats"] == before
+
+
+def test_a_session_is_the_thread_between_a_number_and_a_contact(comms: httpx.Client,
+                                                               account: Any,
+                                                               main_client: Client,
+                                                               live: Any) -> None:
+    sub = Client(account.sid, account.auth_token)
+    sub.api.base_url = str(comms.base_url).rstrip("/")
+    number = sub.incoming_phone_numbers.create(area_code="415").phone_number
+    handset = "+14155550777"
+    sub.messages.create(to=handset, from_=number, body="2010 says hi")
+    sent = comms.post("/sim/v1/Messages", json={"From": handset, "To": number,
+                                                 "Body": "the handset answers"})
+    assert sent.status_code == 201, sent.text
+    op = comms.post("/v1/Messages", json={"from": {"address": number},
+                                          "to": [{"address": handset}, {"address": "+14155550778"}],
+                                          "content": {"text": "bulk says hi"}}).json()["id"]
+    wait_status(comms, op)
+    thread = [m for m in all_messages(comms) if handset in (m["from"]["address"],
+                                                             m["to"][0]["address"])]
+    assert len(thread) == 3 and {m["status"] for m in thread} >= {"INBOUND"}
+    sessions = {rel["id"]: rel["uri"] for m in thread for rel in m["related"]
+                if rel["name"] == "session"}
+    assert len(sessions) == 1  # both directions, both APIs: one session
+    (session_id, uri), = sessions.items()
+    session = comms.get(uri).json()
+    assert session["id"] == session_id and session["messageCount"] == 3
+    assert session["participants"] == [
+        {"address": number, "channel": "SMS", "type": "ACCOUNT"},
+        {"address": handset, "channel": "PHONE", "type": "CONTACT"}]
+    assert session["createdAt"] <= session["updatedAt"]
+    (messages,) = [rel["uri"] for rel in session["related"] if rel["name"] == "messages"]
+    listed = comms.get(messages).json()["messages"]
+    assert sorted(m["id"] for m in listed) == sorted(m["id"] for m in thread)
+    # the other recipient of the bulk send is another session
+    other = all_messages(comms, operationId=op)
+    assert len({rel["id"] for m in other for rel in m["related"] if rel["name"] == "session"}) == 2
+    # another account, an unknown session, a bad filter
+    stranger = main_client.api.v2010.accounts.create(friendly_name="stranger")
+    with httpx.Client(base_url=live.base_url, auth=(stranger.sid, stranger.auth_token)) as s:
+        assert s.get(uri).status_code == 404
+        assert s.get("/v1/Messages", params={"sessionId": session_id}).json()["messages"] == []
+    assert comms.get("/v1/Sessions/comms_session_01m86act03fafax6bkj9dta2sa").status_code == 404
+    assert comms.get("/v1/Sessions/nope").status_code == 404
+    assert comms.get("/v1/Messages", params={"sessionId": "nope"}).status_code == 400

@@ -72,7 +72,7 @@ def message(**changes: Any) -> dict[str, Any]:
         "related": [
             {"name": "message", "id": SID,
              "uri": f"/2010-04-01/Accounts/AC{'0' * 32}/Messages/{SID}.json"},
-            {"name": "session", "id": SESSION_ID, "uri": None},
+            {"name": "session", "id": SESSION_ID, "uri": f"/v1/Sessions/{SESSION_ID}"},
         ],
         "tags": {},
         "scheduledFor": None,
@@ -161,7 +161,8 @@ def test_v1_and_preview_are_the_same_api() -> None:
     assert len(v1) + len(preview) == len(paths)
     assert v1 == {"/Messages", "/Messages/{id}", "/Messages/Operations",
                   "/Messages/Operations/{id}", "/Messages/Operations/{id}/Cancel",
-                  "/Audiences", "/Audiences/{id}", "/Audiences/{id}/Members", "/openapi.json"}
+                  "/Sessions/{id}", "/Audiences", "/Audiences/{id}", "/Audiences/{id}/Members",
+                  "/openapi.json"}
     for path in v1:
         one, two = paths["/v1" + path], paths["/preview" + path]
         assert set(one) == set(two)
@@ -183,6 +184,7 @@ def test_methods_per_path() -> None:
         "/v1/Messages/Operations": {"get"},
         "/v1/Messages/Operations/{id}": {"get"},
         "/v1/Messages/Operations/{id}/Cancel": {"post"},
+        "/v1/Sessions/{id}": {"get"},
         "/v1/Audiences": {"get", "post"},
         "/v1/Audiences/{id}": {"get", "post", "patch", "delete"},
         "/v1/Audiences/{id}/Members": {"get", "post"},
@@ -271,7 +273,7 @@ def test_messages_validate() -> None:
     {"from": {"address": "+15005550006", "channel": "PHONE"}},
     {"content": {"text": "x"}},
     {"error": {"code": "30003", "message": "x"}},
-    {"related": [{"name": "session", "id": OPERATION_ID, "uri": None}]},
+    {"related": [{"name": "session", "id": OPERATION_ID, "uri": "/v1/Sessions/x"}]},
     {"tags": {f"k{i}": "v" for i in range(11)}},
     {"tags": {"": "v"}},
     {"tags": {"k": "v" * 129}},
