@@ -28,16 +28,16 @@ __all__ = [
 
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _INDEX = {c: i for i, c in enumerate(ALPHABET)}
-_ID = re.compile(r"^comms_([a-z]+)_([0-7][0-9a-hjkmnp-tv-z]{25})$")
+_ID = re.compile(r"\Acomms_([a-z]+)_([0-7][0-9a-hjkmnp-tv-z]{25})\Z")
+
+
+_PAIRS = [ALPHABET[i >> 5] + ALPHABET[i & 31] for i in range(1024)]  # 10 bits -> 2 chars
+_SHIFTS = tuple(range(120, -1, -10))
 
 
 def encode(n: int) -> str:
-    """128 bits -> 26 base32 characters (most significant first)."""
-    out = []
-    for _ in range(26):
-        out.append(ALPHABET[n & 31])
-        n >>= 5
-    return "".join(reversed(out))
+    """Up to 130 bits -> 26 base32 characters (most significant first), 10 bits a step."""
+    return "".join([_PAIRS[(n >> shift) & 1023] for shift in _SHIFTS])
 
 
 def decode(text: str) -> int:
