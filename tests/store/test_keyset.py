@@ -65,3 +65,22 @@ async def test_operation_pages_and_stats_use_the_partial_operation_indexes(
     assert "USE TEMP B-TREE" not in plans[0], plans[0]
     assert "COVERING INDEX ix_messages_operation_status" in plans[1], plans[1]
     assert "SCAN messages" not in plans[1], plans[1]
+
+
+async def test_session_pages_use_the_session_index(tmp_path: Path) -> None:
+    """GET /v1/Messages?sessionId=… pages by (account_sid, session_id, date_created, sid),
+    not by the account's index (which would walk all its messages), and without a sort."""
+    engine = create_engine(sqlite_url(tmp_path / "plan.db"))
+    await migrate(engine)
+    c = t.messages.c
+    cursor = Cursor(datetime(2026, 1, 1, tzinfo=UTC), "SM" + "f" * 32)
+    page = _keyset(select(t.messages).where(
+        c.account_sid == "AC" + "0" * 32,
+        c.session_id == "comms_session_01m86act03fafax6bkj9dta2sa"), t.messages, cursor, 50)
+    sql = str(page.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    async with engine.connect() as conn:
+        plan = " ".join(row[-1] for row in (await conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql)).fetchall())
+    await engine.dispose()
+    assert "ix_messages_session" in plan, plan
+    assert "USE TEMP B-TREE" not in plan, plan

@@ -93,7 +93,7 @@ messages = Table(
     # the thread between the account's address and the other party's (0006)
     Column("session_id", String(48), nullable=True),
     Index("ix_messages_account_created", "account_sid", "date_created", "sid"),
-    Index("ix_messages_session", "session_id", "date_created", "sid"),
+    Index("ix_messages_session", "account_sid", "session_id", "date_created", "sid"),
     Index("ix_messages_account_to", "account_sid", "to_addr", "date_created"),
     Index("ix_messages_account_from", "account_sid", "from_addr", "date_created"),
     Index("ix_messages_account_sent", "account_sid", "date_sent"),

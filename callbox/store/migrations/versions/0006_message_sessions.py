@@ -39,7 +39,8 @@ def upgrade() -> None:
             .values(session_id=sa.bindparam("b_session")),
             [{"b_sid": r.sid, "b_session": session_id(r.account_sid, *session_parties(
                 r.direction == "inbound", r.from_addr, r.to_addr))} for r in rows])
-    op.create_index("ix_messages_session", "messages", ["session_id", "date_created", "sid"])
+    op.create_index("ix_messages_session", "messages",
+                    ["account_sid", "session_id", "date_created", "sid"])
 
 
 def downgrade() -> None:
