@@ -10,19 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from callbox.core.comms_ids import session_id
-from callbox.store.sql.engine import create_engine, migrate, sqlite_url
-from tests.support.pg import postgres_database
+from callbox.store.sql.engine import create_engine, migrate
+from tests.support.stores import backend_url
 
 ACCOUNT = "AC" + "1" * 32
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "migrate.db")
-        return
-    with postgres_database() as pg:
-        yield pg
+    with backend_url(request.param, tmp_path) as url:
+        yield url
 
 
 async def test_0006_backfills_the_sessions_of_existing_messages(url: str) -> None:

@@ -15,9 +15,8 @@ from callbox.core.entities import InboxEntry, Job, Message, MessageDirection, Me
 from callbox.core.jobs import Changes, MessageChange
 from callbox.core.sids import RandomSids
 from callbox.store.sql import schema as t
-from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
 from callbox.store.sql.store import SqlStore
-from tests.support.pg import postgres_database
+from tests.support.stores import backend_url, open_store
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 sids = RandomSids()
@@ -25,22 +24,14 @@ sids = RandomSids()
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "steps.db")
-        return
-    with postgres_database() as pg:
-        yield pg
+    with backend_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 async def store(url: str) -> AsyncIterator[SqlStore]:
-    engine = create_engine(url)
-    await migrate(engine)
-    writer = create_writer(url, engine)
-    await writer.start()
-    yield SqlStore(engine, writer)
-    await writer.stop()
-    await engine.dispose()
+    async with open_store(url) as store:
+        yield store
 
 
 def _message(status: MessageStatus) -> Message:

@@ -18,12 +18,12 @@ from callbox.core.entities import Job
 from callbox.core.jobs import Changes, JobChange
 from callbox.core.sids import RandomSids
 from callbox.store.sql import schema as t
-from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
+from callbox.store.sql.engine import create_engine, migrate, sqlite_url
 from callbox.store.sql.jobs import job_row
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import Insert
 from callbox.workers.runner import Runner
-from tests.support.pg import postgres_database
+from tests.support.stores import backend_url, open_store
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 OLD = NOW - timedelta(hours=30)
@@ -32,22 +32,14 @@ sids = RandomSids()
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "prune.db")
-        return
-    with postgres_database() as pg:
-        yield pg
+    with backend_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 async def store(url: str) -> AsyncIterator[SqlStore]:
-    engine = create_engine(url)
-    await migrate(engine)
-    writer = create_writer(url, engine)
-    await writer.start()
-    yield SqlStore(engine, writer)
-    await writer.stop()
-    await engine.dispose()
+    async with open_store(url) as store:
+        yield store
 
 
 async def _jobs(store: SqlStore, spec: list[tuple[str, datetime]], kind: str = "test.noop"

@@ -25,11 +25,12 @@ from callbox.core.messaging import MessagingService
 from callbox.core.pacing import Pacer
 from callbox.core.sids import RandomSids
 from callbox.store.sql import schema as t
-from callbox.store.sql.engine import create_engine, create_writer, migrate, sqlite_url
+from callbox.store.sql.engine import sqlite_url
 from callbox.store.sql.store import SqlStore
 from callbox.store.sql.writer import Exec
 from callbox.workers.fanout import FanoutHandler
 from callbox.workers.send import SendHandler
+from tests.support.stores import open_store
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 ACCOUNT = "AC" + "1" * 32
@@ -39,14 +40,8 @@ sids = RandomSids()
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    url = sqlite_url(tmp_path / "races.db")
-    engine = create_engine(url)
-    await migrate(engine)
-    writer = create_writer(url, engine)
-    await writer.start()
-    yield SqlStore(engine, writer)
-    await writer.stop()
-    await engine.dispose()
+    async with open_store(sqlite_url(tmp_path / "races.db")) as store:
+        yield store
 
 
 async def _queued(store: SqlStore, pacer: Pacer, status: MessageStatus = MessageStatus.QUEUED
