@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,7 +73,6 @@ for _old, _new in _COMMS_STATUS.items():
 # The statuses an operation's message ends in (COMPLETED waits for every one)
 FINAL_MESSAGE_STATUSES = frozenset({"delivered", "partially_delivered", "read", "undelivered",
                                     "failed", "canceled"})
-_FINAL = FINAL_MESSAGE_STATUSES
 _ATTEMPTED = frozenset({"sending", "sent", "delivered", "partially_delivered", "read",
                         "undelivered"})
 # Twilio's magic To of an invalid number (21211): in a bulk send, an unaddressable recipient
@@ -133,6 +132,8 @@ class OperationRow:
     send_at: datetime | None
     date_created: datetime
     date_updated: datetime
+    # its messages deleted through the 2010 API, per (status, error_code): still counted
+    deleted: dict[tuple[str, int | None], int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -373,6 +374,10 @@ def plan_batch(op_sid: str, account_sid: str, request: dict[str, Any],
 
 def operation_view(op: OperationRow, counts: dict[tuple[str, int | None], int],
                    latest: datetime | None, now: datetime) -> OperationView:
+    if op.deleted:
+        counts = dict(counts)
+        for pair, n in op.deleted.items():
+            counts[pair] = counts.get(pair, 0) + n
     stats = {"total": 0, "recipients": op.recipients, "attempts": 0,
              "unaddressable": op.unaddressable, "queued": 0, "sent": 0, "scheduled": 0,
              "delivered": 0, "read": 0, "undelivered": 0, "failed": 0, "canceled": 0}
@@ -383,7 +388,7 @@ def operation_view(op: OperationRow, counts: dict[tuple[str, int | None], int],
         if status in _ATTEMPTED or (status == "failed" and error_code is not None
                                     and 30000 <= error_code < 31000 and error_code != 30036):
             stats["attempts"] += n
-        if status not in _FINAL:
+        if status not in FINAL_MESSAGE_STATUSES:
             pending_final = True
     left = op.recipients - op.processed
     if left > 0:

@@ -57,6 +57,11 @@ def _channels(m: Message) -> tuple[str, str]:
     return "SMS", "PHONE"
 
 
+def _address(address: str) -> str:
+    """The bare number of a whatsapp:/rcs: address."""
+    return address.split(":", 1)[1] if address.startswith(("whatsapp:", "rcs:")) else address
+
+
 def message_json(m: Message, media: tuple[str, ...], prefix: str) -> dict[str, Any]:
     sender_channel, recipient_channel = _channels(m)
     inbound = m.direction is MessageDirection.INBOUND
@@ -71,7 +76,7 @@ def message_json(m: Message, media: tuple[str, ...], prefix: str) -> dict[str, A
     related.append({"name": "session", "id": session, "uri": f"{prefix}/Sessions/{session}"})
     return {
         "id": message_id(m.sid),
-        "from": {"address": m.from_.split(":", 1)[-1] if sender_channel != "SMS" else m.from_,
+        "from": {"address": _address(m.from_),
                  "channel": sender_channel if not inbound else
                  ("WHATSAPP" if sender_channel == "WHATSAPP" else "SMS")},
         "to": [{"address": m.to.split(":", 1)[-1] if ":" in m.to else m.to,
@@ -201,10 +206,6 @@ async def update_message(req: SimRequest) -> Reply:
             req.account.sid, sids, dict(tags), req.svc.clock.now()):
         raise ResourceNotFound(req.path)
     return await fetch_message(req)
-
-
-def _address(address: str) -> str:
-    return address.split(":", 1)[1] if address.startswith(("whatsapp:", "rcs:")) else address
 
 
 async def fetch_session(req: SimRequest) -> Reply:

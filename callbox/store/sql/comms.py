@@ -81,6 +81,7 @@ def _operation(row: Any) -> OperationRow:
         request=orjson.loads(row.request), tags=orjson.loads(row.tags),
         send_at=from_micros(row.send_at) if row.send_at is not None else None,
         date_created=from_micros(row.date_created), date_updated=from_micros(row.date_updated),
+        deleted=_deleted_counts(row.deleted),
     )
 
 
@@ -129,14 +130,9 @@ class CommsStoreMixin:
             sid: ({}, None) for sid in sids}
         if not sids:
             return out
-        rows = await self._rows(operation_counts_query(sids))
-        o = t.comms_operations.c
-        for op, raw in await self._rows(select(o.sid, o.deleted).where(
-                o.sid.in_(list(sids)), o.deleted != "{}")):
-            out[op] = _deleted_counts(raw), None
-        for op, status, code, count, latest in rows:
+        for op, status, code, count, latest in await self._rows(operation_counts_query(sids)):
             counts, seen = out[op]
-            counts[(status, code)] = counts.get((status, code), 0) + int(count)
+            counts[(status, code)] = int(count)
             when = from_micros(latest)
             out[op] = counts, (when if seen is None or when > seen else seen)
         return out
